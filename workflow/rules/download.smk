@@ -1,0 +1,20 @@
+rule download:
+    input:
+        code=library("atomic", "download", "logs"),
+    output:
+        data="resources/raw/{source}.csv",
+        record="resources/raw/{source}.download.json",
+    log:
+        "logs/download/{source}.log",
+    conda:
+        "../envs/download.yaml"
+    threads: 1
+    resources:
+        mem_mb=200,
+        runtime=30,
+    params:
+        url=source_setting("url"),
+        max_bytes=source_setting("max_bytes"),
+        http=config["download"],
+    script:
+        "../scripts/download.py"

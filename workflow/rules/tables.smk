@@ -1,0 +1,101 @@
+# Tidy tables from validated sources. Each rule takes its source's validation report as an
+# input: the report exists only when the source passed, so nothing here runs on bad data.
+
+
+rule tidy_counts:
+    input:
+        data="resources/raw/fremont_bridge.csv",
+        validated="results/validation/fremont_bridge.json",
+        schema=config["sources"]["fremont_bridge"]["schema"],
+        code=library("atomic", "logs", "sources", "tables", "validation"),
+    output:
+        csv="results/tables/hourly_counts.csv",
+        parquet="results/tables/hourly_counts.parquet",
+    log:
+        "logs/tables/tidy_counts.log",
+    conda:
+        "../envs/tables.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=20,
+    script:
+        "../scripts/tidy_counts.py"
+
+
+rule tidy_weather:
+    input:
+        data="resources/raw/seatac_weather.csv",
+        validated="results/validation/seatac_weather.json",
+        schema=config["sources"]["seatac_weather"]["schema"],
+        code=library("atomic", "logs", "sources", "tables", "validation"),
+    output:
+        csv="results/tables/weather.csv",
+        parquet="results/tables/weather.parquet",
+    log:
+        "logs/tables/tidy_weather.log",
+    conda:
+        "../envs/tables.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=20,
+    script:
+        "../scripts/tidy_weather.py"
+
+
+rule daily_table:
+    input:
+        counts="results/tables/hourly_counts.parquet",
+        weather="results/tables/weather.parquet",
+        counter_issues=config["tables"]["counter_issues"],
+        counter_issues_schema="workflow/schemas/tables/counter_issues.schema.yaml",
+        code=library(
+            "atomic", "calendar_features", "daily", "logs", "tables", "validation"
+        ),
+    output:
+        csv="results/tables/daily.csv",
+        parquet="results/tables/daily.parquet",
+    log:
+        "logs/tables/daily_table.log",
+    conda:
+        "../envs/tables.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=20,
+    params:
+        timezone=config["tables"]["timezone"],
+        location=config["tables"]["location"],
+        holidays=config["tables"]["holidays"],
+        errors_shown=config["validation"]["errors_shown"],
+    script:
+        "../scripts/daily_table.py"
+
+
+rule datapackage:
+    input:
+        tables=expand("results/tables/{table}.csv", table=TABLES),
+        schemas=expand("workflow/schemas/tables/{table}.schema.yaml", table=TABLES),
+        counts="results/tables/hourly_counts.parquet",
+        weather="results/tables/weather.parquet",
+        code=library("atomic", "daily", "datapackage", "logs", "validation"),
+    output:
+        "results/tables/datapackage.json",
+    log:
+        "logs/tables/datapackage.log",
+    conda:
+        "../envs/tables.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=20,
+    params:
+        tables=TABLES,
+        sources={
+            name: source["description"] for name, source in config["sources"].items()
+        },
+        urls={name: source["url"] for name, source in config["sources"].items()},
+        errors_shown=config["validation"]["errors_shown"],
+    script:
+        "../scripts/datapackage.py"

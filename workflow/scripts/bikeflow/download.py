@@ -1,0 +1,209 @@
+"""Fetch one source over http(s) or file:// into a local file, or fail clearly.
+
+Retries, backoff and Retry-After come from urllib3's Retry; a body shorter than its
+Content-Length is caught by urllib3 (enforce_content_length). This module adds what
+those libraries cannot know: a size cap, refusing empty bodies and HTML error pages
+served with 200, and writing atomically so a failure never leaves a partial file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import urllib.parse
+import urllib.request
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from bikeflow.atomic import atomic_open
+
+CHUNK_BYTES = 1 << 16
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+HTML_MARKERS = (b"<!doctype html", b"<html")
+
+
+class DownloadError(RuntimeError):
+    """A source could not be fetched, or what came back is not data."""
+
+
+@dataclass(frozen=True)
+class DownloadRecord:
+    """What was fetched, from where: kept beside the raw file, never committed
+    (fetched_at and the server's headers change when the content does not)."""
+
+    url: str
+    final_url: str
+    status: int | None
+    etag: str | None
+    last_modified: str | None
+    content_type: str | None
+    bytes: int
+    sha256: str
+    fetched_at: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class BoundedRetry(Retry):
+    """urllib3's Retry, except that a server's Retry-After is capped at backoff_max,
+    so a 429 asking for an hour cannot stall a scheduled run for an hour."""
+
+    def parse_retry_after(self, retry_after: str) -> float:
+        return min(super().parse_retry_after(retry_after), self.backoff_max)
+
+
+def http_session(retries: int, backoff_factor: float, backoff_max: float) -> requests.Session:
+    """A session that retries connection errors, 429 and 5xx with exponential backoff."""
+    retry = BoundedRetry(
+        total=retries,
+        connect=retries,
+        read=retries,
+        status=retries,
+        status_forcelist=RETRY_STATUSES,
+        allowed_methods=frozenset({"GET"}),
+        backoff_factor=backoff_factor,
+        backoff_max=backoff_max,
+        respect_retry_after_header=True,
+        raise_on_status=True,
+    )
+    session = requests.Session()
+    adapter = HTTPAdapter(max_retries=retry)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+def download(
+    url: str,
+    destination: str | Path,
+    *,
+    max_bytes: int,
+    timeout_seconds: float,
+    retries: int,
+    backoff_factor: float,
+    backoff_max: float,
+) -> DownloadRecord:
+    """Fetch `url` into `destination` atomically and return what was fetched.
+
+    Raises DownloadError when the source cannot be reached within the retries, answers
+    with an error status, or sends something that is not a data file. The destination
+    is then left as it was.
+    """
+    scheme = urllib.parse.urlsplit(url).scheme
+    if scheme == "file":
+        return _copy_local_file(url, Path(destination), max_bytes)
+    if scheme not in ("http", "https"):
+        raise DownloadError(f"unsupported URL scheme {scheme!r} in {url} (use http, https or file)")
+    session = http_session(retries, backoff_factor, backoff_max)
+    try:
+        with session.get(url, stream=True, timeout=timeout_seconds) as response:
+            _check_response(url, response, max_bytes)
+            sha256, size = _write_checked(
+                response.iter_content(CHUNK_BYTES), Path(destination), max_bytes, url
+            )
+            return DownloadRecord(
+                url=url,
+                final_url=response.url,
+                status=response.status_code,
+                etag=response.headers.get("ETag"),
+                last_modified=response.headers.get("Last-Modified"),
+                content_type=response.headers.get("Content-Type"),
+                bytes=size,
+                sha256=sha256,
+                fetched_at=_now(),
+            )
+    except requests.exceptions.RetryError as error:
+        raise DownloadError(
+            f"{url}: still failing after {retries} retries ({_root_cause(error)})"
+        ) from error
+    except requests.exceptions.Timeout as error:
+        raise DownloadError(
+            f"{url}: no answer within {timeout_seconds:g} s ({_root_cause(error)})"
+        ) from error
+    except requests.exceptions.RequestException as error:
+        raise DownloadError(f"{url}: {_root_cause(error)}") from error
+    finally:
+        session.close()
+
+
+def _check_response(url: str, response: requests.Response, max_bytes: int) -> None:
+    if response.status_code >= 400:
+        raise DownloadError(f"{url}: HTTP {response.status_code} {response.reason}")
+    content_type = response.headers.get("Content-Type", "")
+    if content_type.split(";")[0].strip().lower() == "text/html":
+        raise DownloadError(
+            f"{url}: the server sent an HTML page (Content-Type {content_type!r}), not data"
+        )
+    declared = response.headers.get("Content-Length")
+    if declared is not None and declared.isdigit() and int(declared) > max_bytes:
+        raise DownloadError(
+            f"{url}: Content-Length {declared} exceeds the cap of {max_bytes} bytes"
+        )
+
+
+def _write_checked(
+    chunks: Iterable[bytes], destination: Path, max_bytes: int, url: str
+) -> tuple[str, int]:
+    """Stream chunks into destination atomically, enforcing the data checks."""
+    digest = hashlib.sha256()
+    size = 0
+    with atomic_open(destination, "wb") as handle:
+        for chunk in _nonempty(chunks):
+            if size == 0 and chunk.lstrip()[:16].lower().startswith(HTML_MARKERS):
+                raise DownloadError(f"{url}: the body is an HTML page, not data")
+            size += len(chunk)
+            if size > max_bytes:
+                raise DownloadError(f"{url}: body exceeds the cap of {max_bytes} bytes")
+            digest.update(chunk)
+            handle.write(chunk)
+        if size == 0:
+            raise DownloadError(f"{url}: the body is empty")
+    return digest.hexdigest(), size
+
+
+def _nonempty(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    return (chunk for chunk in chunks if chunk)
+
+
+def _copy_local_file(url: str, destination: Path, max_bytes: int) -> DownloadRecord:
+    source = Path(urllib.request.url2pathname(urllib.parse.urlsplit(url).path))
+    if not source.is_file():
+        raise DownloadError(f"{url}: no such file {source}")
+    with open(source, "rb") as handle:
+        chunks = iter(lambda: handle.read(CHUNK_BYTES), b"")
+        sha256, size = _write_checked(chunks, destination, max_bytes, url)
+    return DownloadRecord(
+        url=url,
+        final_url=url,
+        status=None,
+        etag=None,
+        last_modified=None,
+        content_type=None,
+        bytes=size,
+        sha256=sha256,
+        fetched_at=_now(),
+    )
+
+
+def _root_cause(error: BaseException) -> str:
+    """The innermost exception: what a person needs, without requests' and urllib3's wrappers."""
+    seen = set()
+    while id(error) not in seen:
+        seen.add(id(error))
+        inner = getattr(error, "reason", None)
+        if not isinstance(inner, BaseException) and error.args:
+            inner = error.args[0]
+        if not isinstance(inner, BaseException):
+            break
+        error = inner
+    return f"{type(error).__name__}: {error}"
+
+
+def _now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()

@@ -1,0 +1,45 @@
+"""Rule daily_table: daily counts, flagged, joined with weather and calendar features."""
+
+import pandas as pd
+
+from bikeflow.calendar_features import calendar_features
+from bikeflow.daily import aggregate_daily, coverage, flag_counter_issues, join_weather
+from bikeflow.logs import fail, log_to
+from bikeflow.tables import read_table, write_table
+from bikeflow.validation import failure_message, load_schema_descriptor, validate_file
+
+log = log_to(snakemake.log[0], "daily_table")
+params = snakemake.params
+issues_path = snakemake.input.counter_issues
+
+checked = validate_file(issues_path, load_schema_descriptor(snakemake.input.counter_issues_schema))
+if not checked.valid:
+    fail(log, failure_message(issues_path, checked, shown=params.errors_shown))
+issues = pd.read_csv(issues_path, dtype=str, keep_default_na=False)
+issues[["start", "end"]] = issues[["start", "end"]].apply(lambda day: pd.to_datetime(day).dt.date)
+
+hourly = read_table(snakemake.input.counts)
+weather = read_table(snakemake.input.weather)
+daily = flag_counter_issues(aggregate_daily(hourly, params.timezone), issues)
+
+span = coverage(daily, weather)
+if span.truncated:
+    log.warning("%s", span.describe())
+
+table = join_weather(daily, weather).reset_index(drop=True)
+features = calendar_features(
+    table["date"],
+    latitude=params.location["latitude"],
+    longitude=params.location["longitude"],
+    timezone=params.timezone,
+    holiday_country=params.holidays["country"],
+    holiday_subdivision=params.holidays.get("subdivision"),
+)
+table = pd.concat([table, features], axis=1)
+write_table(table, snakemake.output.csv, snakemake.output.parquet)
+log.info(
+    "%d days; %d incomplete; %d in a curated counter issue",
+    len(table),
+    int((~table["complete"]).sum()),
+    int((table["counter_issue"] != "").sum()),
+)
