@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 SNAKEMAKE_ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: run test lint dry-run clean-venv
+.PHONY: run test lint dry-run bench clean-venv
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -29,3 +29,6 @@ lint: $(VENV)/.installed
 
 clean-venv:
 	rm -rf $(VENV)
+
+bench: $(VENV)/.installed
+	$(BIN)/python tests/benchmark.py

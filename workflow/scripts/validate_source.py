@@ -31,4 +31,4 @@ if not validation.valid:
 
 write_text(snakemake.output.report, report)
 write_text(snakemake.output.summary, summary)
-log.info("%s: valid, %d rows", source, validation.stats["rows"])
+log.info("%s: valid, %d rows", source, validation.stats.get("rows", 0))

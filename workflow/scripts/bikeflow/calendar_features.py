@@ -29,8 +29,8 @@ def calendar_features(
     names = [calendar.get(day, "") for day in dates]
     return pd.DataFrame(
         {
-            "weekday": days.dt.weekday.to_numpy(),
-            "is_weekend": (days.dt.weekday >= 5).to_numpy(),
+            "weekday": days.dt.day_of_week.to_numpy(),
+            "is_weekend": (days.dt.day_of_week >= 5).to_numpy(),
             "holiday": names,
             "is_holiday": [name != "" for name in names],
             "daylight_hours": daylight_hours(dates, latitude, longitude, timezone),

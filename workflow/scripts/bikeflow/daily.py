@@ -1,7 +1,8 @@
 """From hourly counts to a daily table: sum, judge completeness, flag, join with weather.
 
 The completeness rule (also in config/README.md and the daily table's schema):
-a day is complete when every hour that exists on that local calendar day has a count.
+a day is complete when every hour that exists on that local calendar day has a count
+on every sidewalk.
 That is 24 hours, except on the spring-forward day of daylight-saving time, which has 23
 (the export keeps a blank row for the 02:00 that does not exist). The export folds the
 repeated fall-back hour into one row, so that day counts 24 too. An incomplete day keeps
@@ -60,10 +61,18 @@ def hours_expected(dates: pd.Series, timezone: str) -> pd.Series:
     return length.clip(upper=HOURS_IN_DAY).astype(int)
 
 
+def existing_local_hours(timestamps: pd.Series, timezone: str) -> pd.Series:
+    """False for a local time that does not exist (the skipped spring-forward hour)."""
+    repeated_as_first = np.zeros(len(timestamps), dtype=bool)  # fall-back hour: either is fine
+    local = timestamps.dt.tz_localize(timezone, ambiguous=repeated_as_first, nonexistent="NaT")
+    return local.notna()
+
+
 def aggregate_daily(hourly: pd.DataFrame, timezone: str) -> pd.DataFrame:
     """One row per day: totals of complete days, hours observed and expected, complete."""
     counts = [column for column in hourly.columns if column not in ("timestamp", "date", "hour")]
-    observed = hourly.dropna(subset=counts, how="all")
+    observed = hourly.dropna(subset=counts, how="any")  # a partly blank hour is not observed
+    observed = observed[existing_local_hours(observed["timestamp"], timezone)]
     grouped = observed.groupby("date")
     daily = grouped[counts].sum(min_count=1)
     daily["hours_observed"] = grouped.size()

@@ -7,6 +7,7 @@ validation has run and passed before any of this is called.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -56,17 +57,18 @@ def read_daily_weather(path: str | Path, schema: dict) -> pd.DataFrame:
         value = pd.to_numeric(raw[label].str.strip()).astype(float) * field["scale"]
         failed[label] = quality_check_failed(raw[label + GHCN_ATTRIBUTES_SUFFIX]) & value.notna()
         weather[field["tidy_name"]] = value.mask(failed[label]).round(decimals_of(field["scale"]))
-    weather["quality_flagged"] = failed.apply(lambda row: ";".join(row.index[row]), axis=1)
+    weather["quality_flagged"] = [";".join(failed.columns[day]) for day in failed.to_numpy()]
     return weather.sort_values("date", ignore_index=True)
 
 
 def quality_check_failed(attributes: pd.Series) -> pd.Series:
     """True where the QFLAG within GHCN's "MFLAG,QFLAG,SFLAG[,OBSTIME]" is set."""
-    qflag = attributes.str.split(",").str[GHCN_QFLAG_POSITION].fillna("").str.strip()
+    qflag = (
+        attributes.str.split(",").str[GHCN_QFLAG_POSITION].astype("string").fillna("").str.strip()
+    )
     return qflag != ""
 
 
 def decimals_of(scale: float) -> int:
     """Decimals a scaled value can carry: 0.1 -> 1, 1 -> 0 (rounding away float noise)."""
-    text = f"{scale:g}"
-    return len(text.split(".")[1]) if "." in text else 0
+    return max(0, -Decimal(repr(scale)).normalize().as_tuple().exponent)

@@ -5,7 +5,8 @@ schema field missing from the header is an error. (frictionless' own schema_sync
 missing field unless it is `required`, and counts cannot be required: blank hours are real.)
 Beyond Table Schema's own constraints, a schema may declare row checks as custom
 properties: `rowSums` (a total column equals the sum of its parts; the RowSum check
-below) and `rowConstraints` (formulas for frictionless' own row_constraint check).
+below), `rowConstraints` (formulas for frictionless' own row_constraint check) and
+`minRows` (frictionless' table_dimensions check: a source with only a header is no data).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from frictionless import Check, Checklist, Package, Resource, Schema, errors
 # Table Schema has no cross-field constraints; these custom properties declare them.
 ROW_SUMS_PROPERTY = "rowSums"
 ROW_CONSTRAINTS_PROPERTY = "rowConstraints"
+MIN_ROWS_PROPERTY = "minRows"
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -96,6 +98,8 @@ def validate_file(path: str | Path, schema: dict, *, limit_errors: int = 1000) -
         frictionless.checks.row_constraint(formula=formula)
         for formula in schema.get(ROW_CONSTRAINTS_PROPERTY, [])
     ]
+    if MIN_ROWS_PROPERTY in schema:
+        checks.append(frictionless.checks.table_dimensions(min_rows=schema[MIN_ROWS_PROPERTY]))
     resource = Resource(
         path=path.name,
         basepath=str(path.parent.resolve()),
@@ -117,7 +121,8 @@ def validate_package(descriptor: dict, basepath: str | Path) -> Validation:
 def read_header(path: Path) -> list[str]:
     """The labels of the first row, as a CSV reader sees them (undecodable bytes replaced:
     frictionless reports the encoding error itself)."""
-    with open(path, encoding="utf-8", errors="replace", newline="") as handle:
+    # utf-8-sig: a byte-order mark is not part of the first label (frictionless agrees).
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as handle:
         return next(csv.reader(handle), [])
 
 
@@ -147,13 +152,18 @@ def _problems(report: frictionless.Report) -> list[Problem]:
                     row=getattr(error, "row_number", None),
                     field=getattr(error, "field_name", None) or None,
                     type=error.type,
-                    message=_with_cell(error.note or error.message, getattr(error, "cell", None)),
+                    message=_message(error),
                 )
             )
     return problems
 
 
-def _with_cell(message: str, cell: str | None) -> str:
+def _message(error: errors.Error) -> str:
+    """What is wrong, in words a person can act on (with the offending value if any)."""
+    if error.type == "missing-label":
+        return "the header has no column of this name (renamed or removed upstream?)"
+    message = error.note or error.message
+    cell = getattr(error, "cell", None)
     return message if cell is None else f"{message} (value {cell!r})"
 
 
@@ -215,7 +225,7 @@ def failure_message(
 ) -> str:
     """The message a failed job ends with: source, first errors located, the report's place."""
     count = len(validation.problems)
-    lines = [f"{source}: the raw data failed validation with {count} error{'s' * (count != 1)}:"]
+    lines = [f"{source}: failed validation with {count} error{'s' * (count != 1)}:"]
     lines += [f"  - {problem.describe()}" for problem in validation.problems[:shown]]
     if count > shown:
         lines.append(f"  ... and {count - shown} more")

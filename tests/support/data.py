@@ -1,0 +1,111 @@
+"""Small source files in the exact formats upstream serves, made by the tests.
+
+Fremont Bridge: the data.seattle.gov export (`MM/DD/YYYY hh:mm:ss AM/PM`, local time, one
+row per hour, Total = West + East). GHCN-Daily: the NCEI "access" CSV, every value quoted,
+values right-aligned, an `<ELEMENT>_ATTRIBUTES` column after each element, more element
+columns than the pipeline uses. Tests mutate these to make bad inputs.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+FREMONT_PREFIX = "Fremont Bridge Sidewalks, south of N 34th St"
+FREMONT_HEADER = [
+    "Date",
+    f"{FREMONT_PREFIX} Total",
+    f"{FREMONT_PREFIX} Cyclist West Sidewalk",
+    f"{FREMONT_PREFIX} Cyclist East Sidewalk",
+]
+FREMONT_DATE_FORMAT = "%m/%d/%Y %I:%M:%S %p"
+
+GHCN_ELEMENTS = ["PRCP", "SNOW", "SNWD", "TMAX", "TMIN", "AWND", "TAVG", "WDF2", "WT01"]
+GHCN_STATION = ["USW00024233", "47.4444", "-122.3139", "112.8", "SEATTLE TACOMA AIRPORT, WA US"]
+GHCN_HEADER = ["STATION", "DATE", "LATITUDE", "LONGITUDE", "ELEVATION", "NAME"] + [
+    column for element in GHCN_ELEMENTS for column in (element, f"{element}_ATTRIBUTES")
+]
+
+
+def hourly_count(day: date, hour: int) -> tuple[int, int]:
+    """A deterministic (west, east) pair with a commute shape and a weekly rhythm."""
+    commute = 3 if hour in (7, 8, 16, 17) else 1
+    base = 0 if hour < 5 else 10 * commute
+    weekend = 0.5 if day.weekday() >= 5 else 1.0
+    west = int(base * weekend) + day.day % 5
+    east = int(base * weekend * 1.3) + hour % 3
+    return west, east
+
+
+def fremont_rows(start: date, days: int) -> list[list[str]]:
+    """One row per hour for `days` days from `start`, 24 rows a day as the export has them."""
+    rows = []
+    for offset in range(days):
+        day = start + timedelta(days=offset)
+        for hour in range(24):
+            west, east = hourly_count(day, hour)
+            stamp = datetime(day.year, day.month, day.day, hour).strftime(FREMONT_DATE_FORMAT)
+            rows.append([stamp, str(west + east), str(west), str(east)])
+    return rows
+
+
+def ghcn_row(day: date, values: dict[str, int | None] | None = None) -> list[str]:
+    """One GHCN-Daily row; `values` overrides the element values (None = missing)."""
+    seed = day.toordinal()
+    defaults = {
+        "PRCP": (seed * 37) % 90,
+        "SNOW": 0,
+        "SNWD": 0,
+        "TMAX": 60 + (seed * 13) % 120,
+        "TMIN": 10 + (seed * 7) % 50,
+        "AWND": 20 + (seed * 11) % 40,
+        "TAVG": 40 + (seed * 5) % 60,
+        "WDF2": 180,
+        "WT01": None,
+    }
+    defaults.update(values or {})
+    row = [GHCN_STATION[0], day.isoformat(), *GHCN_STATION[1:]]
+    for element in GHCN_ELEMENTS:
+        value = defaults[element]
+        if value is None:
+            row += ["", ""]
+        else:
+            obs_time = ",2400" if element in ("PRCP", "TMAX", "TMIN") else ","
+            row += [f"{value:>5}", f",,W{obs_time}"]
+    return row
+
+
+def ghcn_rows(start: date, days: int) -> list[list[str]]:
+    return [ghcn_row(start + timedelta(days=offset)) for offset in range(days)]
+
+
+def fremont_text(rows: list[list[str]], header: list[str] = FREMONT_HEADER) -> str:
+    """As the portal writes it: only fields containing commas are quoted."""
+    return _csv_text([header, *rows], quoting=csv.QUOTE_MINIMAL)
+
+
+def ghcn_text(rows: list[list[str]], header: list[str] = GHCN_HEADER) -> str:
+    """As NCEI writes it: every non-empty value quoted, missing values as empty fields."""
+    lines = [",".join(f'"{cell}"' if cell != "" else "" for cell in row) for row in [header, *rows]]
+    return "\n".join(lines) + "\n"
+
+
+def drop_column(text: str, label: str) -> str:
+    """The same CSV without the column `label` (header and values)."""
+    table = list(csv.reader(io.StringIO(text)))
+    index = table[0].index(label)
+    return _csv_text([row[:index] + row[index + 1 :] for row in table], quoting=csv.QUOTE_ALL)
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8", newline="")
+    return path
+
+
+def _csv_text(rows: list[list[str]], quoting: int) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, quoting=quoting, lineterminator="\n").writerows(rows)
+    return buffer.getvalue()

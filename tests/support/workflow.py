@@ -1,0 +1,83 @@
+"""Run the real workflow with real Snakemake in a temporary copy of the repository."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+SHARED_DATA = REPOSITORY.parent / "shared" / "data"
+JOB_LINE = re.compile(r"^(?:local)?rule (\w+):$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Run:
+    returncode: int
+    output: str
+
+    @property
+    def jobs(self) -> Counter:
+        """How many jobs of each rule Snakemake started (the `all` target excluded)."""
+        return Counter(rule for rule in JOB_LINE.findall(self.output) if rule != "all")
+
+    @property
+    def rules(self) -> set[str]:
+        return set(self.jobs)
+
+
+def copy_repository(destination: Path) -> Path:
+    """Copy the project as git sees it (tracked and new files, nothing ignored)."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+        cwd=REPOSITORY,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    for name in filter(None, listed.split("\0")):
+        source = REPOSITORY / name
+        if source.is_file():
+            target = destination / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    return destination
+
+
+def write_config(workdir: Path, overrides: dict, name: str = "test-overrides.yaml") -> Path:
+    """An extra --configfile, the documented way to point sources at a mirror."""
+    path = workdir / name
+    path.write_text(yaml.safe_dump(overrides, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def source_urls(urls: dict[str, str]) -> dict:
+    return {"sources": {name: {"url": url} for name, url in urls.items()}}
+
+
+def snakemake(workdir: Path, *args: str, timeout: int = 900) -> Run:
+    """Run Snakemake from `workdir` as a user would (the default profile applies)."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "snakemake", "--cores", "2", *args],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
+    return Run(completed.returncode, completed.stdout + completed.stderr)
+
+
+def file_digests(directory: Path) -> dict[str, bytes]:
+    """Every file below `directory` with its bytes, to compare runs."""
+    return {
+        path.relative_to(directory).as_posix(): path.read_bytes()
+        for path in sorted(directory.rglob("*"))
+        if path.is_file()
+    }

@@ -1,0 +1,68 @@
+"""The pip environment (requirements.txt) and the conda environments (environment.yml,
+workflow/envs/*.yaml) pin the same versions, and the environment running the tests is
+the pinned one: a local run and an Actions run use the same software."""
+
+from __future__ import annotations
+
+import re
+from importlib.metadata import version
+from pathlib import Path
+
+import pytest
+import yaml
+from support.workflow import REPOSITORY
+
+CONDA_FILES = [
+    REPOSITORY / "environment.yml",
+    *sorted((REPOSITORY / "workflow/envs").glob("*.yaml")),
+]
+
+
+def canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def pip_pins() -> dict[str, str]:
+    pins = {}
+    for line in (REPOSITORY / "requirements.txt").read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if line:
+            name, _, pinned = line.partition("==")
+            assert pinned, f"requirements.txt: {line!r} is not pinned with =="
+            pins[canonical(name)] = pinned
+    return pins
+
+
+def conda_pins(path: Path) -> dict[str, str]:
+    pins = {}
+    for dependency in yaml.safe_load(path.read_text())["dependencies"]:
+        name, _, pinned = dependency.partition("=")
+        assert pinned, f"{path.name}: {dependency!r} is not pinned"
+        pins[canonical(name)] = pinned
+    return pins
+
+
+@pytest.mark.parametrize("path", CONDA_FILES, ids=lambda path: path.name)
+def test_conda_pins_match_the_pip_pins(path: Path):
+    pip = pip_pins()
+    pins = conda_pins(path)
+    assert pins.pop("python") == "3.11"
+    mismatched = {
+        name: (pinned, pip.get(name)) for name, pinned in pins.items() if pip.get(name) != pinned
+    }
+    assert not mismatched, f"{path.name} (conda, pip): {mismatched}"
+
+
+@pytest.mark.parametrize("path", CONDA_FILES, ids=lambda path: path.name)
+def test_conda_envs_use_conda_forge_only(path: Path):
+    channels = yaml.safe_load(path.read_text())["channels"]
+    assert channels[0] == "conda-forge" and channels[-1] == "nodefaults"
+
+
+def test_driver_environment_has_everything_pip_installs():
+    assert set(conda_pins(REPOSITORY / "environment.yml")) - {"python"} == set(pip_pins())
+
+
+def test_tests_run_in_the_pinned_environment():
+    installed = {name: version(name) for name in pip_pins()}
+    assert installed == pip_pins()

@@ -1,0 +1,658 @@
+"""bikeflow.validation against the real source schemas, on files made by tests/support/data.py.
+
+Every bad input is a generated file in the exact upstream format with one thing broken. The
+invalid cases assert on the failure message a person reads when the job stops: it must name
+the source, the row and field of the problem where it has them, and the problem itself.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pytest
+from support.data import (
+    FREMONT_HEADER,
+    GHCN_HEADER,
+    drop_column,
+    fremont_rows,
+    fremont_text,
+    ghcn_row,
+    ghcn_rows,
+    ghcn_text,
+    write,
+)
+
+from bikeflow.validation import (
+    Validation,
+    failure_message,
+    load_schema_descriptor,
+    report_json,
+    summary_markdown,
+    validate_file,
+    validate_package,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+SCHEMAS = ROOT / "workflow" / "schemas"
+FREMONT_SCHEMA = load_schema_descriptor(SCHEMAS / "sources" / "fremont_bridge.schema.yaml")
+GHCN_SCHEMA = load_schema_descriptor(SCHEMAS / "sources" / "seatac_weather.schema.yaml")
+ISSUES_SCHEMA = load_schema_descriptor(SCHEMAS / "tables" / "counter_issues.schema.yaml")
+
+DATE, TOTAL, WEST, EAST = FREMONT_HEADER
+START = date(2021, 1, 4)  # a Monday
+SHOWN = 10  # errors listed in a failure message, as the workflow's errors_shown
+ISSUES_HEADER = ["start", "end", "reason"]
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+
+def check(tmp_path: Path, content: str | bytes, schema: dict) -> Validation:
+    path = tmp_path / "source.csv"
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        write(path, content)
+    return validate_file(path, schema)
+
+
+def file_row(index: int) -> int:
+    """The row number frictionless reports for data row `index` (0-based): the header is 1."""
+    return index + 2
+
+
+def with_cell(rows: list[list[str]], index: int, column: int, value: str) -> list[list[str]]:
+    changed = [list(row) for row in rows]
+    changed[index][column] = value
+    return changed
+
+
+def failure(source: str, validation: Validation) -> str:
+    """The failure message of an invalid file (the test fails if the file passed)."""
+    assert not validation.valid, f"{source} passed validation but should not have"
+    message = failure_message(source, validation, shown=SHOWN)
+    assert message.startswith(f"{source}: "), message
+    assert "failed validation with " in message.splitlines()[0], message
+    return message
+
+
+def line_naming(message: str, *fragments: str) -> str:
+    """The one line of `message` that names every fragment (one problem, fully located)."""
+    lines = [line for line in message.splitlines() if all(part in line for part in fragments)]
+    assert lines, f"no line of the message names all of {fragments!r}:\n{message}"
+    return lines[0]
+
+
+def located(row: int | None, field: str | None) -> str:
+    """How a problem's location reads in a failure message (Problem.describe)."""
+    parts = ([f"row {row}"] if row is not None else []) + (
+        [f"field {field!r}"] if field is not None else []
+    )
+    return "  - " + ", ".join(parts) + ": "
+
+
+def table(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text)))
+
+
+def ghcn_columns(text: str, order: Callable[[list[str]], list[str]]) -> str:
+    """The GHCN file with its columns rearranged by name (`order` maps header -> header)."""
+    header, *rows = table(text)
+    labels = order(header)
+    index = [header.index(label) for label in labels]
+    return ghcn_text([[row[i] for i in index] for row in rows], header=labels)
+
+
+def issues_text(rows: list[list[str]]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows([ISSUES_HEADER, *rows])
+    return buffer.getvalue()
+
+
+ISSUES_ROWS = [
+    ["2014-09-01", "2015-04-30", "Sidewalk sensor dropouts"],
+    ["2023-04-18", "2023-04-18", "Counter outage: 11 blank hours"],
+]
+
+
+@pytest.fixture(scope="module")
+def fremont() -> list[list[str]]:
+    return fremont_rows(START, 2)
+
+
+@pytest.fixture(scope="module")
+def ghcn() -> list[list[str]]:
+    return ghcn_rows(date(2021, 1, 1), 10)
+
+
+# --- valid files -------------------------------------------------------------------------
+
+
+def test_generated_fremont_file_is_valid(tmp_path, fremont):
+    validation = check(tmp_path, fremont_text(fremont), FREMONT_SCHEMA)
+    assert validation.valid, failure_message("fremont_bridge", validation, shown=SHOWN)
+    assert validation.problems == []
+    assert validation.stats["rows"] == 48
+    assert validation.stats["fields"] == 4
+
+
+def test_fremont_hour_with_all_three_counts_blank_is_valid(tmp_path, fremont):
+    """An hour the counter did not report: blank counts, no type, range or row-sum error."""
+    rows = [list(row) for row in fremont]
+    rows[8][1:] = ["", "", ""]
+    validation = check(tmp_path, fremont_text(rows), FREMONT_SCHEMA)
+    assert validation.valid, failure_message("fremont_bridge", validation, shown=SHOWN)
+
+
+@pytest.mark.parametrize(
+    "order",
+    [
+        pytest.param(lambda header: header, id="as-served"),
+        pytest.param(lambda header: header[::-1], id="reversed"),
+        pytest.param(
+            lambda header: [*header[6:], *header[:6]], id="elements-before-station-columns"
+        ),
+        pytest.param(
+            lambda header: (
+                [label for label in header if "_ATTRIBUTES" not in label]
+                + [label for label in header if "_ATTRIBUTES" in label]
+            ),
+            id="attributes-last",
+        ),
+    ],
+)
+def test_generated_ghcn_file_is_valid_in_any_column_order(tmp_path, ghcn, order):
+    validation = check(tmp_path, ghcn_columns(ghcn_text(ghcn), order), GHCN_SCHEMA)
+    assert validation.valid, failure_message("seatac_weather", validation, shown=SHOWN)
+    assert validation.stats["rows"] == 10
+
+
+def test_ghcn_extra_element_columns_are_tolerated(tmp_path, ghcn):
+    """Columns the schema does not name are read as text and not judged."""
+    extra = ["PGTM", "PGTM_ATTRIBUTES", "WSF2", "WSF2_ATTRIBUTES", "WT08"]
+    rows = [[*row, "nonsense", ",,W", "-9999", "", "1.5"] for row in ghcn]
+    validation = check(tmp_path, ghcn_text(rows, header=[*GHCN_HEADER, *extra]), GHCN_SCHEMA)
+    assert validation.valid, failure_message("seatac_weather", validation, shown=SHOWN)
+    assert validation.stats["fields"] == len(GHCN_HEADER) + len(extra)
+
+
+def test_ghcn_missing_element_values_are_valid(tmp_path, ghcn):
+    rows = [*ghcn, ghcn_row(date(2021, 1, 11), {"TMAX": None, "AWND": None, "PRCP": None})]
+    validation = check(tmp_path, ghcn_text(rows), GHCN_SCHEMA)
+    assert validation.valid, failure_message("seatac_weather", validation, shown=SHOWN)
+
+
+def test_counter_issues_file_is_valid(tmp_path):
+    validation = check(tmp_path, issues_text(ISSUES_ROWS), ISSUES_SCHEMA)
+    assert validation.valid, failure_message("counter_issues", validation, shown=SHOWN)
+
+
+# --- Fremont: header ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("header", "missing"),
+    [
+        pytest.param(
+            [
+                DATE,
+                "Fremont Bridge Total",
+                "Fremont Bridge East Sidewalk",
+                "Fremont Bridge West Sidewalk",
+            ],
+            [TOTAL, WEST, EAST],
+            id="old-sidewalk-names",
+        ),
+        pytest.param(
+            [DATE, "Fremont Bridge NB", "Fremont Bridge SB"],
+            [TOTAL, WEST, EAST],
+            id="old-NB-SB-names",
+        ),
+        pytest.param(
+            [DATE, "Fremont Bridge Sidewalks, south of N 34th St", WEST, EAST],
+            [TOTAL],
+            id="total-renamed",
+        ),
+        pytest.param(["Timestamp", TOTAL, WEST, EAST], [DATE], id="date-renamed"),
+    ],
+)
+def test_renamed_fremont_column_names_the_missing_expected_column(
+    tmp_path, fremont, header, missing
+):
+    rows = [row[: len(header)] for row in fremont]
+    message = failure("fremont_bridge", check(tmp_path, fremont_text(rows, header), FREMONT_SCHEMA))
+    for field in missing:
+        line_naming(message, located(None, field) + "missing-label: ")
+    assert message.count("missing-label") == len(missing), message
+
+
+@pytest.mark.parametrize(
+    ("header", "repeated"),
+    [
+        pytest.param([DATE, TOTAL, WEST, WEST], WEST, id="east-replaced-by-west"),
+        pytest.param([*FREMONT_HEADER, TOTAL], TOTAL, id="total-twice"),
+    ],
+)
+def test_duplicated_column_label_is_a_clear_error(tmp_path, fremont, header, repeated):
+    rows = [[*row, row[1]][: len(header)] for row in fremont]
+    validation = check(tmp_path, fremont_text(rows, header), FREMONT_SCHEMA)
+    message = failure("fremont_bridge", validation)
+    line_naming(message, f"field '{repeated} (repeated at column ", "duplicate-label")
+    if EAST not in header:
+        line_naming(message, located(None, EAST) + "missing-label: ")
+
+
+# --- Fremont: cells ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "problem"),
+    [
+        pytest.param(WEST, "-3", 'constraint-error: constraint "minimum" is "0"', id="negative"),
+        pytest.param(EAST, "1.5", 'type-error: type is "integer', id="fractional"),
+        pytest.param(TOTAL, "abc", 'type-error: type is "integer', id="text"),
+        pytest.param(
+            WEST, "10001", 'constraint-error: constraint "maximum" is "10000"', id="too-large"
+        ),
+    ],
+)
+def test_bad_fremont_count_names_row_field_and_value(tmp_path, fremont, field, value, problem):
+    rows = with_cell(fremont, 5, FREMONT_HEADER.index(field), value)
+    message = failure("fremont_bridge", check(tmp_path, fremont_text(rows), FREMONT_SCHEMA))
+    line = line_naming(message, located(file_row(5), field))
+    assert problem in line, message
+    assert f"(value {value!r})" in line, message
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    [
+        pytest.param("2021-01-04T05:00:00", id="iso"),
+        pytest.param("2021-01-04 05:00:00", id="iso-space"),
+        pytest.param("01/04/2021 17:00:00", id="24-hour-without-am-pm"),
+        pytest.param("01/04/2021", id="date-only"),
+    ],
+)
+def test_timestamp_in_another_format_names_row_and_value(tmp_path, fremont, stamp):
+    rows = with_cell(fremont, 8, 0, stamp)
+    message = failure("fremont_bridge", check(tmp_path, fremont_text(rows), FREMONT_SCHEMA))
+    line = line_naming(message, located(file_row(8), DATE) + "type-error: ")
+    assert '"datetime/%m/%d/%Y %I:%M:%S %p"' in line, message
+    assert f"(value {stamp!r})" in line, message
+
+
+def test_blank_timestamp_names_row_and_field(tmp_path, fremont):
+    rows = with_cell(fremont, 3, 0, "")
+    message = failure("fremont_bridge", check(tmp_path, fremont_text(rows), FREMONT_SCHEMA))
+    line_naming(message, located(file_row(3), DATE) + 'constraint-error: constraint "required"')
+
+
+@pytest.mark.parametrize(
+    ("mutate", "duplicates", "first"),
+    [
+        pytest.param(
+            lambda rows: [*rows[:6], rows[5], *rows[6:]],
+            1,
+            "row 8: primary-key: the same as in the row at position 7",
+            id="one-row-repeated",
+        ),
+        pytest.param(
+            lambda rows: [*rows, *rows[:24]],
+            24,
+            "row 50: primary-key: the same as in the row at position 2",
+            id="day-block-repeated",
+        ),
+        pytest.param(
+            lambda rows: with_cell(rows, 30, 0, rows[29][0]),
+            1,
+            "row 32: primary-key: the same as in the row at position 31",
+            id="timestamp-repeated-with-other-counts",
+        ),
+    ],
+)
+def test_duplicated_timestamps_name_both_rows(tmp_path, fremont, mutate, duplicates, first):
+    validation = check(tmp_path, fremont_text(mutate(fremont)), FREMONT_SCHEMA)
+    message = failure("fremont_bridge", validation)
+    assert [p.type for p in validation.problems] == ["primary-key"] * duplicates, message
+    line_naming(message, "  - " + first)
+
+
+@pytest.mark.parametrize(
+    ("field", "delta"),
+    [
+        pytest.param(TOTAL, 1, id="total-too-high"),
+        pytest.param(TOTAL, -1, id="total-too-low"),
+        pytest.param(WEST, 2, id="west-changed"),
+        pytest.param(EAST, -1, id="east-changed"),
+    ],
+)
+def test_total_not_sum_of_sidewalks_names_row_and_fields(tmp_path, fremont, field, delta):
+    column = FREMONT_HEADER.index(field)
+    rows = with_cell(fremont, 7, column, str(int(fremont[7][column]) + delta))
+    total, west, east = (int(cell) for cell in rows[7][1:])
+    validation = check(tmp_path, fremont_text(rows), FREMONT_SCHEMA)
+    message = failure("fremont_bridge", validation)
+    assert [p.type for p in validation.problems] == ["row-constraint"], message
+    line_naming(
+        message,
+        f"  - row {file_row(7)}: row-constraint: ",
+        f'"{TOTAL}" is {total} but "{WEST}" + "{EAST}" = {west + east}',
+    )
+
+
+@pytest.mark.parametrize(
+    ("days", "where"),
+    [pytest.param(2, "early", id="first-row"), pytest.param(60, "late", id="beyond-first-buffer")],
+)
+def test_non_utf8_bytes_are_an_encoding_error_not_an_exception(tmp_path, days, where):
+    data = fremont_text(fremont_rows(START, days)).encode()
+    cut = data.index(b"\n") + 5 if where == "early" else len(data) - 100
+    validation = check(tmp_path, data[:cut] + b"\xff\xfe" + data[cut:], FREMONT_SCHEMA)
+    message = failure("fremont_bridge", validation)
+    line_naming(message, "  - table: encoding-error: 'utf-8' codec can't decode byte 0xff")
+
+
+# --- empty and header-only files ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("content", [b"", b"\n"], ids=["zero-bytes", "one-newline"])
+def test_empty_file_is_invalid(tmp_path, content):
+    message = failure("fremont_bridge", check(tmp_path, content, FREMONT_SCHEMA))
+    line_naming(message, "  - table: source-error: the source is empty")
+
+
+def test_header_only_file_still_has_its_header_checked(tmp_path):
+    header = [DATE, "Fremont Bridge NB", "Fremont Bridge SB"]
+    message = failure("fremont_bridge", check(tmp_path, fremont_text([], header), FREMONT_SCHEMA))
+    line_naming(message, located(None, TOTAL) + "missing-label: ")
+
+
+@pytest.mark.parametrize(
+    ("text", "schema", "source"),
+    [
+        pytest.param(fremont_text([]), FREMONT_SCHEMA, "fremont_bridge", id="fremont"),
+        pytest.param(ghcn_text([]), GHCN_SCHEMA, "seatac_weather", id="ghcn"),
+    ],
+)
+def test_header_only_source_is_refused(tmp_path, text, schema, source):
+    """A raw source with the right header and no rows is an empty export, not data: the
+    sources' schemas set minRows, checked by frictionless' table_dimensions."""
+    validation = check(tmp_path, text, schema)
+    assert not validation.valid
+    message = failure(source, validation)
+    line_naming(message, "table-dimensions: ")
+    assert "number of rows is 0" in message
+
+
+def test_header_only_counter_issues_is_an_empty_list(tmp_path):
+    """counter_issues.csv with no rows means no known issues: valid, reported as 0 rows."""
+    validation = check(tmp_path, issues_text([]), ISSUES_SCHEMA)
+    assert validation.valid
+    summary = summary_markdown("source", "Description.", "schema.yaml", validation, shown=SHOWN)
+    assert "| Result | valid |" in summary
+    assert "| Rows | 0 |" in summary
+
+
+def test_utf8_byte_order_mark_does_not_hide_the_first_column(tmp_path, fremont):
+    validation = check(tmp_path, "\ufeff" + fremont_text(fremont), FREMONT_SCHEMA)
+    assert validation.valid, failure_message("fremont_bridge", validation, shown=SHOWN)
+
+
+# --- GHCN --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "dropped",
+    [
+        pytest.param(["TMAX", "TMAX_ATTRIBUTES"], id="value-and-flags"),
+        pytest.param(["TMAX"], id="value-only"),
+    ],
+)
+def test_ghcn_missing_tmax_names_the_column(tmp_path, ghcn, dropped):
+    text = ghcn_text(ghcn)
+    for label in dropped:
+        text = drop_column(text, label)
+    validation = check(tmp_path, text, GHCN_SCHEMA)
+    message = failure("seatac_weather", validation)
+    for label in dropped:
+        line_naming(message, located(None, label) + "missing-label: ")
+    assert [p.type for p in validation.problems] == ["missing-label"] * len(dropped), message
+
+
+def test_ghcn_duplicate_date_names_both_rows(tmp_path, ghcn):
+    rows = [*ghcn[:3], ghcn[2], *ghcn[3:]]
+    message = failure("seatac_weather", check(tmp_path, ghcn_text(rows), GHCN_SCHEMA))
+    line_naming(message, "  - row 5: primary-key: the same as in the row at position 4")
+
+
+@pytest.mark.parametrize(
+    ("element", "value", "constraint"),
+    [
+        pytest.param("TMAX", 9999, '"maximum" is "550"', id="tmax-9999"),
+        pytest.param("TMIN", -600, '"minimum" is "-500"', id="tmin-too-cold"),
+        pytest.param("PRCP", -1, '"minimum" is "0"', id="negative-precipitation"),
+        pytest.param("AWND", 601, '"maximum" is "600"', id="wind-too-fast"),
+    ],
+)
+def test_ghcn_value_out_of_range_names_row_field_and_value(
+    tmp_path, ghcn, element, value, constraint
+):
+    rows = [*ghcn[:4], ghcn_row(date(2021, 1, 5), {element: value}), *ghcn[5:]]
+    message = failure("seatac_weather", check(tmp_path, ghcn_text(rows), GHCN_SCHEMA))
+    line = line_naming(message, located(file_row(4), element) + "constraint-error: ")
+    assert constraint in line, message
+    assert f"(value '{value:>5}')" in line, message  # right-aligned, as NCEI serves it
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "problem"),
+    [
+        pytest.param("DATE", "", 'constraint-error: constraint "required"', id="blank-date"),
+        pytest.param("DATE", "01/05/2021", 'type-error: type is "date/default"', id="us-date"),
+        pytest.param("STATION", "", 'constraint-error: constraint "required"', id="no-station"),
+    ],
+)
+def test_ghcn_bad_key_cell_names_row_and_field(tmp_path, ghcn, field, value, problem):
+    rows = with_cell(ghcn, 4, GHCN_HEADER.index(field), value)
+    message = failure("seatac_weather", check(tmp_path, ghcn_text(rows), GHCN_SCHEMA))
+    line_naming(message, located(file_row(4), field) + problem)
+
+
+# --- counter_issues.csv ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        pytest.param(
+            ["2021-02-05", "2021-02-01", "Backwards period"],
+            'row 4: row-constraint: the row constraint to conform is "end >= start"',
+            id="end-before-start",
+        ),
+        pytest.param(
+            ["2021-02-01", "2021-02-05", ""],
+            "row 4, field 'reason': constraint-error: constraint \"required\"",
+            id="missing-reason",
+        ),
+        pytest.param(
+            ["2021-02-01", "soon", "Not a date"],
+            "row 4, field 'end': type-error: type is \"date/default\" (value 'soon')",
+            id="end-not-a-date",
+        ),
+        pytest.param(
+            ["1 Feb 2021", "2021-02-05", "Not ISO"],
+            "row 4, field 'start': type-error: type is \"date/default\" (value '1 Feb 2021')",
+            id="start-not-iso",
+        ),
+    ],
+)
+def test_bad_counter_issue_names_the_row(tmp_path, row, expected):
+    text = issues_text([*ISSUES_ROWS, row])
+    message = failure("counter_issues", check(tmp_path, text, ISSUES_SCHEMA))
+    line_naming(message, "  - " + expected)
+
+
+def test_counter_issue_on_one_day_is_valid(tmp_path):
+    """end >= start, not end > start: a period may be a single day."""
+    validation = check(
+        tmp_path, issues_text([["2019-02-03", "2019-02-03", "Spike"]]), ISSUES_SCHEMA
+    )
+    assert validation.valid, failure_message("counter_issues", validation, shown=SHOWN)
+
+
+# --- reports and messages ----------------------------------------------------------------
+
+
+def keys(value) -> set[str]:
+    if isinstance(value, dict):
+        return set(value) | {key for item in value.values() for key in keys(item)}
+    if isinstance(value, list):
+        return {key for item in value for key in keys(item)}
+    return set()
+
+
+@pytest.fixture
+def invalid_fremont(tmp_path, fremont) -> Path:
+    """A Fremont file with 24 duplicated rows and one text count (25 errors)."""
+    rows = with_cell([*fremont, *fremont[:24]], 5, FREMONT_HEADER.index(WEST), "abc")
+    return write(tmp_path / "fremont.csv", fremont_text(rows))
+
+
+def test_report_json_has_no_timings_and_is_deterministic(invalid_fremont):
+    first = report_json(validate_file(invalid_fremont, FREMONT_SCHEMA))
+    second = report_json(validate_file(invalid_fremont, FREMONT_SCHEMA))
+    assert first == second
+    report = json.loads(first)
+    assert "seconds" not in keys(report)
+    assert report["valid"] is False
+    assert report["tasks"][0]["stats"]["errors"] == 25
+
+
+def test_valid_report_json_is_deterministic(tmp_path, fremont):
+    path = write(tmp_path / "fremont.csv", fremont_text(fremont))
+    first, second = (report_json(validate_file(path, FREMONT_SCHEMA)) for _ in range(2))
+    assert first == second
+    assert "seconds" not in keys(json.loads(first))
+
+
+def test_summary_markdown_tabulates_first_errors_with_row_and_field(invalid_fremont):
+    validation = validate_file(invalid_fremont, FREMONT_SCHEMA)
+    summary = summary_markdown(
+        "fremont_bridge", "Hourly counts.", "fremont_bridge.schema.yaml", validation, shown=3
+    )
+    assert summary.startswith("# Validation of `fremont_bridge`\n")
+    assert "| Result | **invalid**: 25 errors |" in summary
+    assert "| Rows | 72 |" in summary
+    assert "| Schema | `fremont_bridge.schema.yaml` |" in summary
+    assert "## First 3 of 25 errors" in summary
+    assert "| Row | Field | Error | Details |\n|---|---|---|---|\n" in summary
+    assert f"| 7 | {WEST} | type-error | type is \"integer/default\" (value 'abc') |" in summary
+    assert "| 50 |  | primary-key | the same as in the row at position 2 |" in summary
+    assert "| 52 |" not in summary  # only the first 3 errors
+    table_rows = [line for line in summary.splitlines() if line.startswith("| ")]
+    assert len(table_rows) == 6 + 1 + 3  # facts table with its header, errors header, 3 errors
+
+
+def test_summary_markdown_escapes_pipes_in_values(tmp_path, fremont):
+    rows = with_cell(fremont, 0, FREMONT_HEADER.index(EAST), "1|2")
+    validation = check(tmp_path, fremont_text(rows), FREMONT_SCHEMA)
+    summary = summary_markdown("fremont_bridge", "", "s.yaml", validation, shown=SHOWN)
+    assert f"| 2 | {EAST} | type-error | type is \"integer/default\" (value '1\\|2') |" in summary
+
+
+def test_summary_markdown_of_valid_file_has_no_error_table(tmp_path, fremont):
+    validation = check(tmp_path, fremont_text(fremont), FREMONT_SCHEMA)
+    summary = summary_markdown("fremont_bridge", "Hourly counts.", "s.yaml", validation, shown=3)
+    assert "| Result | valid |" in summary
+    assert "| Rows | 48 |" in summary
+    assert f"| sha256 | `{validation.stats['sha256']}` |" in summary
+    assert "errors" not in summary
+
+
+@pytest.mark.parametrize(("shown", "more"), [(1, 24), (5, 20), (24, 1)])
+def test_failure_message_lists_at_most_shown_errors_and_counts_the_rest(
+    invalid_fremont, shown, more
+):
+    validation = validate_file(invalid_fremont, FREMONT_SCHEMA)
+    message = failure_message(
+        "fremont_bridge", validation, shown=shown, report_path="logs/fremont_bridge.json"
+    )
+    lines = message.splitlines()
+    assert lines[0].startswith("fremont_bridge: ")
+    assert lines[0].endswith("failed validation with 25 errors:")
+    assert (
+        lines[1]
+        == f"  - row 7, field {WEST!r}: type-error: type is \"integer/default\" (value 'abc')"
+    )
+    assert sum(line.startswith("  - ") for line in lines) == shown
+    assert lines[-2:] == [f"  ... and {more} more", "Full report: logs/fremont_bridge.json"]
+
+
+def test_failure_message_without_more_errors_or_report_path(tmp_path, fremont):
+    rows = with_cell(fremont, 5, FREMONT_HEADER.index(WEST), "abc")
+    validation = check(tmp_path, fremont_text(rows), FREMONT_SCHEMA)
+    message = failure_message("fremont_bridge", validation, shown=SHOWN)
+    first, *rest = message.splitlines()
+    assert first.startswith("fremont_bridge: ")
+    assert first.endswith("failed validation with 1 error:")
+    assert rest == [
+        f"  - row 7, field {WEST!r}: type-error: type is \"integer/default\" (value 'abc')"
+    ]
+
+
+# --- validate_package --------------------------------------------------------------------
+
+
+def tiny_package(tmp_path: Path) -> dict:
+    data = write(tmp_path / "stations.csv", "station,days\nUSW00024233,365\nUSW00094290,366\n")
+    schema = {
+        "fields": [
+            {"name": "station", "type": "string", "constraints": {"required": True}},
+            {"name": "days", "type": "integer", "constraints": {"minimum": 0}},
+        ],
+        "primaryKey": ["station"],
+    }
+    write(tmp_path / "stations.schema.json", json.dumps(schema))
+    return {
+        "name": "tiny",
+        "resources": [
+            {
+                "name": "stations",
+                "path": "stations.csv",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "schema": "stations.schema.json",
+                "hash": "sha256:" + hashlib.sha256(data.read_bytes()).hexdigest(),
+            }
+        ],
+    }
+
+
+def test_package_with_correct_hash_is_valid(tmp_path):
+    validation = validate_package(tiny_package(tmp_path), tmp_path)
+    assert validation.valid, failure_message("datapackage.json", validation, shown=SHOWN)
+    assert validation.problems == []
+
+
+def test_package_with_changed_byte_fails_with_hash_error(tmp_path):
+    descriptor = tiny_package(tmp_path)
+    data = tmp_path / "stations.csv"
+    expected = hashlib.sha256(data.read_bytes()).hexdigest()
+    data.write_bytes(data.read_bytes().replace(b"365", b"364"))  # one byte, still valid data
+    actual = hashlib.sha256(data.read_bytes()).hexdigest()
+
+    validation = validate_package(descriptor, tmp_path)
+    message = failure_message("datapackage.json", validation, shown=SHOWN)
+    assert not validation.valid
+    assert [p.type for p in validation.problems] == ["hash-count"], message
+    line_naming(
+        message, "  - table: hash-count: ", f'expected is "{expected}"', f'actual is "{actual}"'
+    )
+    assert "seconds" not in keys(validation.report)
