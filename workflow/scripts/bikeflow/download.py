@@ -18,6 +18,8 @@ from pathlib import Path
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError
+from urllib3.exceptions import TimeoutError as Urllib3Timeout
 from urllib3.util.retry import Retry
 
 from bikeflow.atomic import atomic_open
@@ -118,16 +120,8 @@ def download(
                 sha256=sha256,
                 fetched_at=_now(),
             )
-    except requests.exceptions.RetryError as error:
-        raise DownloadError(
-            f"{url}: still failing after {retries} retries ({_root_cause(error)})"
-        ) from error
-    except requests.exceptions.Timeout as error:
-        raise DownloadError(
-            f"{url}: no answer within {timeout_seconds:g} s ({_root_cause(error)})"
-        ) from error
     except requests.exceptions.RequestException as error:
-        raise DownloadError(f"{url}: {_root_cause(error)}") from error
+        raise DownloadError(f"{url}: {_explain(error, timeout_seconds, retries)}") from error
     finally:
         session.close()
 
@@ -191,18 +185,38 @@ def _copy_local_file(url: str, destination: Path, max_bytes: int) -> DownloadRec
     )
 
 
-def _root_cause(error: BaseException) -> str:
-    """The innermost exception: what a person needs, without requests' and urllib3's wrappers."""
+def _explain(error: requests.exceptions.RequestException, timeout: float, retries: int) -> str:
+    """Say what went wrong in a person's terms: requests wraps urllib3, which wraps the
+    socket error, and a retried failure arrives as a MaxRetryError in the middle."""
+    chain = list(_exception_chain(error))
+    cause = chain[-1]
+    retried = any(isinstance(link, MaxRetryError) for link in chain)
+    timeouts = (requests.exceptions.Timeout, Urllib3Timeout, TimeoutError)
+    # Before the timeout test: urllib3's NewConnectionError subclasses its ConnectTimeoutError.
+    if any(isinstance(link, NewConnectionError) for link in chain):
+        what = "could not connect"
+    elif any(isinstance(link, timeouts) for link in chain):
+        what = f"no answer within {timeout:g} s"
+    elif any(isinstance(link, ProtocolError) for link in chain):
+        what = "the connection broke before the whole body arrived"
+    elif isinstance(error, requests.exceptions.RetryError):
+        what = "still failing"
+    else:
+        what = "failed"
+    tries = f" after {retries} retries" if retried else ""
+    return f"{what}{tries} ({type(cause).__name__}: {cause})"
+
+
+def _exception_chain(error: BaseException):
+    """The exception and every exception it wraps, outermost first."""
     seen = set()
-    while id(error) not in seen:
+    while isinstance(error, BaseException) and id(error) not in seen:
         seen.add(id(error))
+        yield error
         inner = getattr(error, "reason", None)
         if not isinstance(inner, BaseException) and error.args:
             inner = error.args[0]
-        if not isinstance(inner, BaseException):
-            break
         error = inner
-    return f"{type(error).__name__}: {error}"
 
 
 def _now() -> str:
