@@ -34,11 +34,19 @@ def pip_pins() -> dict[str, str]:
 
 
 def conda_pins(path: Path) -> dict[str, str]:
+    """name -> version for conda packages and the pip section (the pip tool itself aside)."""
     pins = {}
     for dependency in yaml.safe_load(path.read_text())["dependencies"]:
+        if isinstance(dependency, dict):
+            for requirement in dependency["pip"]:
+                name, _, pinned = requirement.partition("==")
+                assert pinned, f"{path.name}: pip {requirement!r} is not pinned with =="
+                pins[canonical(name)] = pinned
+            continue
         name, _, pinned = dependency.partition("=")
         assert pinned, f"{path.name}: {dependency!r} is not pinned"
-        pins[canonical(name)] = pinned
+        if name != "pip":
+            pins[canonical(name)] = pinned
     return pins
 
 

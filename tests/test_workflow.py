@@ -4,6 +4,7 @@ served by a loopback HTTP server: small files in the real formats, and the real 
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from datetime import date
@@ -11,12 +12,19 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from support.data import fremont_rows, fremont_text, ghcn_rows, ghcn_text
+import yaml
+from support.data import (
+    counts_fixture,
+    fremont_rows,
+    fremont_text,
+    weather_fixture,
+)
 from support.server import LoopbackServer, loopback_server
 from support.workflow import (
     SHARED_DATA,
     copy_repository,
     file_digests,
+    fixture_config,
     snakemake,
     source_urls,
     write_config,
@@ -31,23 +39,18 @@ ALL_JOBS = {
     "tidy_weather": 1,
     "daily_table": 1,
     "datapackage": 1,
+    "fit_model": 1,
+    "backtest": 1,
+    "permutation_importance": 1,
+    "model_card": 1,
+    "drift": 1,
+    "data_health": 1,
+    "worst_days": 1,
+    "figure": 10,
+    "results_index": 1,
 }
+UPSTREAM_OF_DAILY = {"download", "validate_source", "tidy_counts", "tidy_weather"}
 FRICTIONLESS = Path(sys.executable).parent / "frictionless"
-
-
-def counts_fixture() -> bytes:
-    """Counts 2021-01-01 to 2021-03-31, as the portal exports them: the non-existent 02:00
-    of the spring-forward day is a blank row, and one ordinary hour is blank too."""
-    rows = fremont_rows(date(2021, 1, 1), 90)
-    for row in rows:
-        if row[0] in ("03/14/2021 02:00:00 AM", "02/10/2021 09:00:00 AM"):
-            row[1:] = ["", "", ""]
-    return fremont_text(rows).encode()
-
-
-def weather_fixture() -> bytes:
-    """Weather 2020-12-01 to 2021-03-20: it ends before the counts do."""
-    return ghcn_text(ghcn_rows(date(2020, 12, 1), 110)).encode()
 
 
 def serve_sources(server: LoopbackServer, counts: bytes, weather: bytes) -> dict[str, str]:
@@ -68,15 +71,28 @@ def server():
         yield running
 
 
-@pytest.fixture
-def built(workdir: Path, server: LoopbackServer) -> Path:
+@pytest.fixture(scope="module")
+def module_server():
+    with loopback_server() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def built_once(tmp_path_factory, module_server: LoopbackServer) -> Path:
     """A copy of the repository after one complete run on the fixture sources."""
-    urls = serve_sources(server, counts_fixture(), weather_fixture())
-    write_config(workdir, source_urls(urls))
+    workdir = copy_repository(tmp_path_factory.mktemp("built") / "repository")
+    urls = serve_sources(module_server, counts_fixture(), weather_fixture())
+    write_config(workdir, fixture_config(urls))
     run = snakemake(workdir, "--configfile", "test-overrides.yaml")
     assert run.returncode == 0, run.output
     assert run.jobs == ALL_JOBS
     return workdir
+
+
+@pytest.fixture
+def built(built_once: Path, tmp_path: Path) -> Path:
+    """A test's own copy of the built repository (mtimes and provenance kept)."""
+    return Path(shutil.copytree(built_once, tmp_path / "repository", symlinks=True))
 
 
 def rerun(workdir: Path):
@@ -97,14 +113,23 @@ def test_run_builds_tables_that_frictionless_validates(built: Path):
         assert (built / f"results/tables/{table}.parquet").is_file()
 
 
+def test_results_are_exactly_the_declared_outputs(built: Path):
+    summary = snakemake(built, "--configfile", "test-overrides.yaml", "--summary")
+    outputs = [line.split("\t")[0] for line in summary.output.splitlines() if "\t" in line][1:]
+    declared = {path for path in outputs if path.startswith("results/")}
+    present = {path.relative_to(built).as_posix() for path in (built / "results").rglob("*")}
+    made = {path for path in present if (built / path).is_file()} - {"results/.gitkeep"}
+    assert declared == made
+
+
 def test_daily_table_covers_the_common_range_and_says_so(built: Path):
     daily = pd.read_csv(built / "results/tables/daily.csv", keep_default_na=False)
-    assert daily["date"].iloc[0] == "2021-01-01"
-    assert daily["date"].iloc[-1] == "2021-03-20"  # weather ends there; counts go on
+    assert daily["date"].iloc[0] == "2020-01-01"
+    assert daily["date"].iloc[-1] == "2021-06-20"  # weather ends there; counts go on
     package = json.loads((built / "results/tables/datapackage.json").read_text())
     description = next(r["description"] for r in package["resources"] if r["name"] == "daily")
-    assert "Covers 2021-01-01 to 2021-03-20" in description
-    assert "counts 2021-01-01 to 2021-03-31" in description
+    assert "Covers 2020-01-01 to 2021-06-20" in description
+    assert "counts 2020-01-01 to 2021-06-30" in description
 
 
 def test_daily_table_flags_incomplete_days_and_keeps_dst_days(built: Path):
@@ -112,9 +137,28 @@ def test_daily_table_flags_incomplete_days_and_keeps_dst_days(built: Path):
     assert not daily.loc["2021-02-10", "complete"]
     assert pd.isna(daily.loc["2021-02-10", "total"])  # not a silent partial sum
     assert daily.loc["2021-02-10", "hours_observed"] == 23
-    assert daily.loc["2021-03-14", "complete"]  # 23 real hours on the spring-forward day
-    assert daily.loc["2021-03-14", "hours_expected"] == 23
+    for spring_forward in ("2020-03-08", "2021-03-14"):  # 23 real hours, all counted
+        assert daily.loc[spring_forward, "complete"]
+        assert daily.loc[spring_forward, "hours_expected"] == 23
     assert daily["complete"].sum() == len(daily) - 1
+
+
+def test_results_index_reports_freshness_model_and_figures(built: Path):
+    index = (built / "results/README.md").read_text()
+    fremont = json.loads((built / "results/validation/fremont_bridge.json").read_text())
+    assert f"`{fremont['tasks'][0]['stats']['sha256'][:12]}`" in index
+    assert "| **model** |" in index and "| Same weekday last week |" in index
+    assert "Quality gate" in index
+    figures = sorted((built / "results/figures").glob("*.png"))
+    assert len(figures) == 10
+    for figure in figures:
+        assert f"(figures/{figure.name})" in index
+
+
+def test_snakemake_report_builds_with_the_figure_captions(built: Path):
+    run = snakemake(built, "--configfile", "test-overrides.yaml", "--report", "report.html")
+    assert run.returncode == 0, run.output
+    assert (built / "report.html").stat().st_size > 100_000
 
 
 def test_second_run_has_nothing_to_do(built: Path):
@@ -131,37 +175,54 @@ def test_forced_rerun_gives_byte_identical_results(built: Path):
     assert file_digests(built / "results") == before
 
 
-def test_editing_curated_counter_issues_reruns_only_what_uses_them(built: Path):
+def test_editing_curated_counter_issues_reruns_the_daily_table_and_what_follows(built: Path):
     issues = built / "resources/counter_issues.csv"
     issues.write_text(
         issues.read_text() + '2021-02-01,2021-02-02,"Test: sensor cleaned, counts unreliable"\n'
     )
     run = rerun(built)
-    assert run.rules == {"daily_table", "datapackage"}
+    assert run.rules == set(ALL_JOBS) - UPSTREAM_OF_DAILY
     daily = pd.read_csv(built / "results/tables/daily.csv", keep_default_na=False)
     flagged = daily.loc[daily["counter_issue"] != "", "date"].tolist()
     assert flagged == ["2021-02-01", "2021-02-02"]
 
 
-def test_editing_a_library_module_reruns_only_the_rules_that_import_it(built: Path):
-    module = built / "workflow/scripts/bikeflow/calendar_features.py"
-    module.write_text(module.read_text() + "\n# a comment is a change too\n")
-    assert rerun(built).rules == {"daily_table", "datapackage"}
+def test_changing_one_figure_script_reruns_that_figure_and_the_index(built: Path):
+    script = built / "workflow/scripts/figure_temperature.py"
+    script.write_text(script.read_text() + "\n# reviewed\n")
+    run = rerun(built)
+    assert run.jobs == {"figure": 1, "results_index": 1}
+    assert "output: results/figures/temperature.png" in run.output
+
+
+@pytest.mark.parametrize(
+    ("module", "rules"),
+    [
+        ("plotting", {"figure": 10, "results_index": 1}),
+        ("index", {"results_index": 1}),
+    ],
+)
+def test_editing_a_library_module_reruns_only_the_rules_that_import_it(
+    built: Path, module: str, rules: dict
+):
+    path = built / f"workflow/scripts/bikeflow/{module}.py"
+    path.write_text(path.read_text() + "\n# a comment is a change too\n")
+    assert rerun(built).jobs == rules
 
 
 def test_changing_a_parameter_reruns_only_the_rules_that_use_it(built: Path):
     overrides = built / "test-overrides.yaml"
-    overrides.write_text(
-        overrides.read_text() + "tables:\n  holidays:\n    country: US\n    subdivision: WA\n"
-    )
-    assert rerun(built).rules == {"daily_table", "datapackage"}
+    config = yaml.safe_load(overrides.read_text())
+    config["monitoring"]["worst_days"] = 5
+    overrides.write_text(yaml.safe_dump(config, sort_keys=False))  # key order is in params
+    assert rerun(built).jobs == {"worst_days": 1, "results_index": 1}
 
 
 def test_invalid_source_stops_the_run_with_a_located_message(workdir: Path, server: LoopbackServer):
     rows = fremont_rows(date(2021, 1, 1), 90)
     rows[30][1:] = ["-5", "0", "-5"]  # a negative count, hour 6 of 2021-01-02
     urls = serve_sources(server, fremont_text(rows).encode(), weather_fixture())
-    write_config(workdir, source_urls(urls))
+    write_config(workdir, fixture_config(urls))
 
     run = snakemake(workdir, "--configfile", "test-overrides.yaml")
 

@@ -109,3 +109,22 @@ def _csv_text(rows: list[list[str]], quoting: int) -> str:
     buffer = io.StringIO()
     csv.writer(buffer, quoting=quoting, lineterminator="\n").writerows(rows)
     return buffer.getvalue()
+
+
+COUNTS_START, COUNTS_DAYS = date(2020, 1, 1), 547  # to 2021-06-30
+WEATHER_START, WEATHER_DAYS = date(2019, 12, 1), 568  # to 2021-06-20: ends before the counts
+
+
+def counts_fixture(days: int = COUNTS_DAYS) -> bytes:
+    """Counts from 2020-01-01 as the portal exports them: the non-existent 02:00 of each
+    spring-forward day is a blank row, and one ordinary hour (2021-02-10 09:00) is blank."""
+    rows = fremont_rows(COUNTS_START, days)
+    blank = {"03/08/2020 02:00:00 AM", "03/14/2021 02:00:00 AM", "02/10/2021 09:00:00 AM"}
+    for row in rows:
+        if row[0] in blank:
+            row[1:] = ["", "", ""]
+    return fremont_text(rows).encode()
+
+
+def weather_fixture(days: int = WEATHER_DAYS) -> bytes:
+    return ghcn_text(ghcn_rows(WEATHER_START, days)).encode()

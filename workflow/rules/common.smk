@@ -2,11 +2,45 @@
 
 SOURCES = list(config["sources"])
 TABLES = ["hourly_counts", "weather", "daily"]
+MODEL_OUTPUTS = [
+    "results/model/model.skops",
+    "results/model/metrics.json",
+    "results/model/holdout_predictions.csv",
+    "results/model/backtest.csv",
+    "results/model/backtest_folds.csv",
+    "results/model/permutation_importance.csv",
+    "results/model/model_card.md",
+]
+MONITORING_OUTPUTS = [
+    "results/monitoring/drift.json",
+    "results/monitoring/health.json",
+    "results/monitoring/worst_days.csv",
+]
+# Figure -> its named inputs (the names its script reads from snakemake.input).
+FIGURE_INPUTS = {
+    "daily_traffic": {"daily": "results/tables/daily.parquet"},
+    "hourly_profile": {"hourly": "results/tables/hourly_counts.parquet"},
+    "temperature": {"daily": "results/tables/daily.parquet"},
+    "precipitation": {"daily": "results/tables/daily.parquet"},
+    "weekly_heatmap": {"daily": "results/tables/daily.parquet"},
+    "holdout_predictions": {"predictions": "results/model/holdout_predictions.csv"},
+    "backtest_error": {
+        "days": "results/model/backtest.csv",
+        "folds": "results/model/backtest_folds.csv",
+    },
+    "residuals": {"predictions": "results/model/holdout_predictions.csv"},
+    "permutation_importance": {
+        "importance": "results/model/permutation_importance.csv"
+    },
+    "drift": {"drift": "results/monitoring/drift.json"},
+}
+FIGURES = list(FIGURE_INPUTS)
 
 
 wildcard_constraints:
     source="|".join(SOURCES),
     table="|".join(TABLES),
+    figure="|".join(FIGURES),
 
 
 def source_setting(key):
@@ -23,6 +57,13 @@ def library(*modules):
     ]
 
 
+def software(env):
+    """A rule's conda environment file, also declared as an input: Snakemake notices a
+    changed env only under --sdm conda, and only with the provenance of the last run;
+    as an input, editing it re-runs exactly the rules that use it, in any run."""
+    return f"workflow/envs/{env}.yaml"
+
+
 def validation_reports():
     return expand(
         "results/validation/{source}.{ext}", source=SOURCES, ext=["json", "md"]
@@ -31,3 +72,20 @@ def validation_reports():
 
 def table_outputs():
     return expand("results/tables/{table}.{ext}", table=TABLES, ext=["csv", "parquet"])
+
+
+def model_outputs():
+    return MODEL_OUTPUTS
+
+
+def monitoring_outputs():
+    return MONITORING_OUTPUTS
+
+
+def figure_outputs():
+    return expand("results/figures/{figure}.png", figure=FIGURES)
+
+
+def figure_inputs(wildcards):
+    """The named inputs of one figure (input function of rule figure)."""
+    return FIGURE_INPUTS[wildcards.figure]

@@ -1,6 +1,7 @@
 rule download:
     input:
         code=library("atomic", "download", "logs"),
+        env=software("download"),
     output:
         data="resources/raw/{source}.csv",
         record="resources/raw/{source}.download.json",
@@ -18,3 +19,11 @@ rule download:
         http=config["download"],
     script:
         "../scripts/download.py"
+
+
+# Every source's raw file: the target of a refresh's first step (see .github/scripts/ci.py),
+# or `snakemake downloads` to fetch without building anything.
+rule downloads:
+    input:
+        expand("resources/raw/{source}.csv", source=SOURCES),
+    localrule: True

@@ -8,6 +8,7 @@ rule tidy_counts:
         validated="results/validation/fremont_bridge.json",
         schema=config["sources"]["fremont_bridge"]["schema"],
         code=library("atomic", "logs", "sources", "tables", "validation"),
+        env=software("tables"),
     output:
         csv="results/tables/hourly_counts.csv",
         parquet="results/tables/hourly_counts.parquet",
@@ -29,6 +30,7 @@ rule tidy_weather:
         validated="results/validation/seatac_weather.json",
         schema=config["sources"]["seatac_weather"]["schema"],
         code=library("atomic", "logs", "sources", "tables", "validation"),
+        env=software("tables"),
     output:
         csv="results/tables/weather.csv",
         parquet="results/tables/weather.parquet",
@@ -53,6 +55,7 @@ rule daily_table:
         code=library(
             "atomic", "calendar_features", "daily", "logs", "tables", "validation"
         ),
+        env=software("tables"),
     output:
         csv="results/tables/daily.csv",
         parquet="results/tables/daily.parquet",
@@ -80,6 +83,7 @@ rule datapackage:
         counts="results/tables/hourly_counts.parquet",
         weather="results/tables/weather.parquet",
         code=library("atomic", "daily", "datapackage", "logs", "validation"),
+        env=software("tables"),
     output:
         "results/tables/datapackage.json",
     log:

@@ -5,6 +5,7 @@ rule validate_source:
         data="resources/raw/{source}.csv",
         schema=source_setting("schema"),
         code=library("atomic", "logs", "validation"),
+        env=software("validate"),
     output:
         report="results/validation/{source}.json",
         summary="results/validation/{source}.md",

@@ -1,0 +1,345 @@
+"""The figures: every figure script draws from small synthetic inputs of the contract's shapes
+(without Snakemake), the rule's inputs match what the scripts read, and save_png writes
+byte-identical, metadata-free PNGs."""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import importlib.util
+import json
+import re
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+from support.workflow import REPOSITORY
+
+from bikeflow import plotting
+
+SCRIPTS = REPOSITORY / "workflow/scripts"
+CAPTIONS = REPOSITORY / "workflow/report"
+RULES = REPOSITORY / "workflow/rules/common.smk"
+
+
+def figure_inputs() -> dict[str, dict[str, str]]:
+    """FIGURE_INPUTS from common.smk: a literal dict, read without running Snakemake."""
+    text = RULES.read_text(encoding="utf-8")
+    block = re.search(r"^FIGURE_INPUTS = (\{.*?^\})", text, re.DOTALL | re.MULTILINE)
+    assert block, "common.smk defines FIGURE_INPUTS as a dict literal"
+    return ast.literal_eval(block.group(1))
+
+
+FIGURES = list(figure_inputs())
+
+
+def load(figure: str) -> ModuleType:
+    """A figure script as a module; its Snakemake part runs only as __main__."""
+    path = SCRIPTS / f"figure_{figure}.py"
+    spec = importlib.util.spec_from_file_location(f"figure_{figure}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module", autouse=True)
+def theme():
+    plotting.apply_theme()
+
+
+# ---- synthetic inputs of the contract's shapes ------------------------------------------------
+
+START = dt.date(2019, 1, 1)
+DAYS = 2 * 365
+
+
+def daily_table() -> pd.DataFrame:
+    rng = np.random.default_rng(1)
+    dates = [START + dt.timedelta(days=offset) for offset in range(DAYS)]
+    stamps = pd.to_datetime(pd.Series(dates))
+    season = 2500 + 1200 * np.sin(2 * np.pi * (stamps.dt.day_of_year.to_numpy() - 100) / 365)
+    weekend = stamps.dt.day_of_week.to_numpy() >= 5
+    west = (season * np.where(weekend, 0.3, 0.45) + rng.normal(0, 100, DAYS)).round()
+    east = (season * np.where(weekend, 0.3, 0.55) + rng.normal(0, 100, DAYS)).round()
+    incomplete = np.zeros(DAYS, dtype=bool)
+    incomplete[[0, 40, 41, 42, 300]] = True
+    west, east = west.clip(0), east.clip(0)
+    total = pd.array(west + east, dtype="Int64")
+    total[incomplete] = pd.NA
+    tmax = 14 + 9 * np.sin(2 * np.pi * (stamps.dt.day_of_year.to_numpy() - 110) / 365)
+    rain = np.where(rng.random(DAYS) < 0.5, 0.0, rng.gamma(0.8, 6, DAYS)).round(1)
+    return pd.DataFrame(
+        {
+            "date": dates,
+            "total": total,
+            "west": pd.array(np.where(incomplete, None, west), dtype="Int64"),
+            "east": pd.array(np.where(incomplete, None, east), dtype="Int64"),
+            "complete": ~incomplete,
+            "counter_issue": "",
+            "precipitation_mm": rain,
+            "snowfall_mm": 0.0,
+            "snow_depth_mm": 0.0,
+            "tmax_c": (tmax + rng.normal(0, 3, DAYS)).round(1),
+            "tmin_c": (tmax - 8 + rng.normal(0, 2, DAYS)).round(1),
+            "wind_mean_m_s": rng.uniform(1, 7, DAYS).round(1),
+            "weekday": stamps.dt.day_of_week.astype("int32").to_numpy(),
+            "is_weekend": weekend,
+            "holiday": "",
+            "is_holiday": False,
+            "daylight_hours": (12.2 + 3.8 * np.sin(2 * np.pi * (stamps.dt.day_of_year - 80) / 365))
+            .round(3)
+            .to_numpy(),
+        }
+    )
+
+
+def hourly_counts() -> pd.DataFrame:
+    rng = np.random.default_rng(2)
+    timestamps = pd.date_range("2019-01-01", periods=60 * 24, freq="h")
+    hour = timestamps.hour.to_numpy()
+    level = 20 + 300 * np.exp(-((hour - 8) ** 2) / 2) + 350 * np.exp(-((hour - 17) ** 2) / 3)
+    west = pd.array(rng.poisson(level * 0.45), dtype="Int64")
+    east = pd.array(rng.poisson(level * 0.55), dtype="Int64")
+    total = west + east
+    total[[5, 6, 700]] = pd.NA  # blank hours
+    return pd.DataFrame(
+        {
+            "timestamp": timestamps,
+            "date": timestamps.date,
+            "hour": hour.astype("int32"),
+            "total": total,
+            "west": west,
+            "east": east,
+        }
+    )
+
+
+def holdout_predictions() -> pd.DataFrame:
+    rng = np.random.default_rng(3)
+    dates = pd.date_range("2020-06-01", periods=120, freq="D")
+    actual = (2500 + 800 * np.sin(np.arange(120) / 9) + rng.normal(0, 200, 120)).round()
+    return pd.DataFrame(
+        {
+            "date": dates.strftime("%Y-%m-%d"),
+            "actual": actual.astype(int),
+            "model": (actual + rng.normal(50, 250, 120)).round(1),
+            "same_weekday_last_week": np.r_[[np.nan] * 7, actual[:-7]],
+            "seasonal_mean": np.full(120, 2600.0),
+        }
+    )
+
+
+def backtest() -> tuple[pd.DataFrame, pd.DataFrame]:
+    rng = np.random.default_rng(4)
+    days, folds = [], []
+    for origin in pd.date_range("2018-01-01", "2020-10-01", freq="3MS"):
+        dates = pd.date_range(origin, periods=91, freq="D")
+        actual = 2500 + rng.normal(0, 300, 91)
+        shift = 1200 if origin >= pd.Timestamp("2020-03-01") else 0
+        predicted = actual + shift + rng.normal(0, 300, 91)
+        days.append(
+            pd.DataFrame(
+                {
+                    "origin": origin.strftime("%Y-%m-%d"),
+                    "date": dates.strftime("%Y-%m-%d"),
+                    "actual": actual.round(),
+                    "predicted": predicted.round(1),
+                }
+            )
+        )
+        error = predicted - actual
+        folds.append(
+            {
+                "origin": origin.strftime("%Y-%m-%d"),
+                "train_start": "2012-10-03",
+                "train_end": (origin - pd.Timedelta(days=1)).strftime("%Y-%m-%d"),
+                "test_start": dates[0].strftime("%Y-%m-%d"),
+                "test_end": dates[-1].strftime("%Y-%m-%d"),
+                "rows": 91,
+                "mae": float(np.abs(error).mean()),
+                "rmse": float(np.sqrt((error**2).mean())),
+                "r2": 0.4,
+            }
+        )
+    return pd.concat(days, ignore_index=True), pd.DataFrame(folds)
+
+
+FEATURES = ["daylight_hours", "tmax_c", "precipitation_mm", "year", "weekday", "is_holiday"]
+
+
+def permutation_importance() -> pd.DataFrame:
+    means = [310.0, 420.0, 260.0, 140.0, 900.0, -2.0]
+    return pd.DataFrame(
+        {
+            "feature": FEATURES,
+            "importance_mean": means,
+            "importance_std": [abs(mean) * 0.1 for mean in means],
+        }
+    )
+
+
+def drift_report() -> dict:
+    psi = [0.05, 0.31, 0.0, 4.2, 0.01, 0.02]  # year far beyond the axis cut
+    ks = [0.1, 0.35, 0.02, 1.0, 0.02, 0.0]
+    rows = [
+        {
+            "feature": feature,
+            "ks_statistic": k,
+            "ks_pvalue": 0.01,
+            "psi": p,
+            "drifted": p > 0.2 or k > 0.3,
+        }
+        for feature, p, k in zip(FEATURES, psi, ks, strict=True)
+    ]
+    return {
+        "reference": {"start": "2012-10-03", "end": "2021-10-02", "rows": 3280},
+        "current": {"start": "2021-10-03", "end": "2021-12-31", "rows": 90},
+        "thresholds": {"psi": 0.2, "ks": 0.3},
+        "features": rows,
+        "drifted": [row["feature"] for row in rows if row["drifted"]],
+    }
+
+
+def write_inputs(figure: str, directory: Path) -> dict[str, Path]:
+    """The figure's inputs as files, named as the rule names them."""
+    paths = {name: directory / Path(path).name for name, path in figure_inputs()[figure].items()}
+    for name, path in paths.items():
+        if name == "daily":
+            daily_table().to_parquet(path)
+        elif name == "hourly":
+            hourly_counts().to_parquet(path)
+        elif name == "predictions":
+            holdout_predictions().to_csv(path, index=False)
+        elif name in ("days", "folds"):
+            backtest()[0 if name == "days" else 1].to_csv(path, index=False)
+        elif name == "importance":
+            permutation_importance().to_csv(path, index=False)
+        elif name == "drift":
+            path.write_text(json.dumps(drift_report()), encoding="utf-8")
+        else:
+            raise AssertionError(f"no synthetic input for {figure}.{name}")
+    return paths
+
+
+def draw(figure: str, directory: Path) -> Figure:
+    """Draw the figure as its script does: read the files, then call draw()."""
+    module = load(figure)
+    paths = write_inputs(figure, directory)
+    if hasattr(module, "read"):
+        loaded = module.read(*[str(path) for path in paths.values()])
+        frames = loaded if isinstance(loaded, tuple) else (loaded,)
+    else:
+        frames = tuple(pd.read_parquet(path) for path in paths.values())
+    return module.draw(*frames)
+
+
+# ---- the rule and its files agree ------------------------------------------------------------
+
+
+def test_every_figure_has_a_script_and_a_caption_and_nothing_else_does():
+    scripts = [path.stem.removeprefix("figure_") for path in SCRIPTS.glob("figure_*.py")]
+    assert sorted(FIGURES) == sorted(scripts)
+    captions = {path.stem for path in CAPTIONS.glob("*.rst")} - {"figure"}
+    assert sorted(FIGURES) == sorted(captions)
+
+
+@pytest.mark.parametrize("figure", FIGURES)
+def test_scripts_read_exactly_the_inputs_the_rule_names(figure: str):
+    text = (SCRIPTS / f"figure_{figure}.py").read_text(encoding="utf-8")
+    assert set(re.findall(r"snakemake\.input\.(\w+)", text)) == set(figure_inputs()[figure])
+
+
+def test_the_shared_caption_includes_the_figures_own():
+    text = (CAPTIONS / "figure.rst").read_text(encoding="utf-8")
+    assert ".. include:: workflow/report/{{ snakemake.wildcards.figure }}.rst" in text
+
+
+# ---- each figure draws ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("figure", FIGURES)
+def test_figure_draws_from_synthetic_inputs(figure: str, tmp_path: Path):
+    fig = draw(figure, tmp_path)
+    assert isinstance(fig, Figure)
+    assert fig.get_suptitle(), "every figure says what it shows"
+    for ax in fig.axes:
+        if ax.get_label() != "<colorbar>":
+            assert ax.get_xlabel() or ax.get_ylabel(), f"{figure}: an axes without labels"
+    data = plotting.render_png(fig)
+    assert data.startswith(plotting.PNG_SIGNATURE)
+    width, height = np.frombuffer(data[16:24], dtype=">u4")
+    assert (width, height) == (
+        round(fig.get_figwidth() * plotting.DPI),
+        round(fig.get_figheight() * plotting.DPI),
+    )
+
+
+def test_drift_marks_the_drifted_features_and_cuts_a_huge_psi(tmp_path: Path):
+    fig = draw("drift", tmp_path)
+    psi_axes = fig.axes[0]
+    texts = [text.get_text() for text in psi_axes.texts]
+    assert "4.20 (cut)" in texts
+    assert "axis cut" in psi_axes.get_xlabel()
+    drifted = {row["feature"] for row in drift_report()["features"] if row["drifted"]}
+    assert f"{len(drifted)} of {len(FEATURES)} features" in fig.get_suptitle()
+
+
+def test_heatmap_has_a_row_per_iso_year_and_a_column_per_week():
+    module = load("weekly_heatmap")
+    means = module.weekly_means(daily_table())
+    assert list(means.columns) == list(range(1, 54))
+    assert list(means.index) == [2019, 2020]  # 2019-01-01 is in ISO week 1 of 2019
+
+
+def test_hourly_profile_splits_weekdays_and_weekends_by_the_date():
+    table = load("hourly_profile").profile(hourly_counts())
+    assert set(table["day_type"]) == {"Weekday", "Weekend"}
+    assert len(table) == 48
+
+
+# ---- byte-stable PNGs ------------------------------------------------------------------------
+
+
+def test_save_png_is_byte_identical_for_the_same_figure_drawn_twice(tmp_path: Path):
+    first, second = tmp_path / "first.png", tmp_path / "second.png"
+    plotting.save_png(draw("daily_traffic", tmp_path), first)
+    plotting.save_png(draw("daily_traffic", tmp_path), second)
+    assert first.read_bytes() == second.read_bytes()
+    assert sorted(path.name for path in tmp_path.iterdir() if path.suffix == ".png") == [
+        "first.png",
+        "second.png",
+    ], "no temporary file left behind"
+
+
+def test_saved_png_has_no_text_or_time_chunks(tmp_path: Path):
+    path = tmp_path / "figure.png"
+    plotting.save_png(draw("temperature", tmp_path), path)
+    kinds = [kind for kind, _ in plotting.png_chunks(path.read_bytes())]
+    assert kinds[0] == b"IHDR" and kinds[-1] == b"IEND"
+    assert not {b"tEXt", b"zTXt", b"iTXt", b"tIME"} & set(kinds), kinds
+    assert b"atplotlib" not in path.read_bytes()
+
+
+def test_strip_text_chunks_removes_what_matplotlib_writes_by_default():
+    import io
+
+    fig, ax = plotting.new_figure()
+    ax.plot([0, 1], [0, 1])
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", metadata={"Creation Time": "2026-01-01", "Title": "x"})
+    kinds = [kind for kind, _ in plotting.png_chunks(buffer.getvalue())]
+    assert b"tEXt" in kinds
+    stripped = plotting.strip_text_chunks(buffer.getvalue())
+    assert b"tEXt" not in [kind for kind, _ in plotting.png_chunks(stripped)]
+    assert stripped == plotting.render_png(fig)
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(0, "0"), (-0.2, "0"), (1500, "1,500"), (-1500, "\N{MINUS SIGN}1,500"), (12000.4, "12,000")],
+)
+def test_numbers_have_separators_and_a_true_minus(value: float, text: str):
+    assert plotting.number(value) == text

@@ -1,0 +1,29 @@
+# Figures: one PNG per figure, drawn by workflow/scripts/figure_{figure}.py, so editing one
+# figure's script re-runs that figure alone. Every figure shares the theme and the byte-stable
+# PNG writer of bikeflow/plotting.py (declared below, so a change there re-runs them all).
+
+
+# The caption is one template for all figures: report() does not fill wildcards into a
+# caption path, so workflow/report/figure.rst includes workflow/report/{figure}.rst itself.
+rule figure:
+    input:
+        unpack(figure_inputs),
+        code=library("atomic", "logs", "plotting", "tables"),
+        env=software("figures"),
+    output:
+        report(
+            "results/figures/{figure}.png",
+            caption="../report/figure.rst",
+            category="Figures",
+            labels={"figure": "{figure}"},
+        ),
+    log:
+        "logs/figures/{figure}.log",
+    conda:
+        "../envs/figures.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    script:
+        "../scripts/figure_{wildcards.figure}.py"

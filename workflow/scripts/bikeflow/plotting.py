@@ -1,0 +1,173 @@
+"""The figures' shared look and their byte-stable PNG files.
+
+One seaborn theme (colour-blind palette, the DejaVu Sans font matplotlib ships, so no system
+font changes a figure), one figure size and resolution, axis helpers, and save_png: unchanged
+inputs give byte-identical PNGs (no software, version or date text in the file), written
+atomically. Figures are matplotlib `Figure` objects made without pyplot, so nothing depends
+on a display or on pyplot's global list of open figures.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import struct
+import zlib
+from collections.abc import Iterable, Sequence
+
+import matplotlib
+import matplotlib.dates as mdates
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from bikeflow.atomic import atomic_path
+
+matplotlib.use("Agg")  # no display: render with Agg whatever the environment says
+
+WIDTH_IN = 10.0
+HEIGHT_IN = 5.0
+DPI = 120  # 1200 x 600 pixels: sharp on GitHub, text readable when scaled to the page
+PALETTE = "colorblind"
+HEATMAP_CMAP = "mako_r"  # sequential: light = few bicycles, dark = many
+FONT = "DejaVu Sans"
+
+_colors = sns.color_palette(PALETTE)
+COLORS = {
+    "primary": _colors[0],  # blue: the quantity the figure is about
+    "secondary": _colors[1],  # orange: the comparison (weekends) or a summary line
+    "highlight": _colors[3],  # red: what crosses a threshold
+    "neutral": _colors[7],  # grey: context (individual days, baselines, thresholds)
+    "actual": "#222222",  # near black: observed values
+}
+DAY_TYPE_COLORS = {"Weekday": COLORS["primary"], "Weekend": COLORS["secondary"]}
+
+
+def apply_theme() -> None:
+    """Set the one theme every figure uses (matplotlib's global rcParams)."""
+    sns.set_theme(
+        context="notebook",
+        style="whitegrid",
+        palette=PALETTE,
+        font=FONT,
+        rc={
+            "figure.dpi": DPI,
+            "savefig.dpi": DPI,
+            "axes.titlesize": 11,
+            "axes.titlelocation": "left",
+            "axes.titlecolor": "#444444",
+            "figure.titlesize": 15,
+            "figure.titleweight": "bold",
+            "axes.labelsize": 12,
+            "legend.fontsize": 11,
+            "legend.title_fontsize": 11,
+            "legend.frameon": False,
+            "grid.linewidth": 0.6,
+        },
+    )
+
+
+def new_figure(
+    width: float = WIDTH_IN, height: float = HEIGHT_IN, **subplots
+) -> tuple[Figure, Axes | np.ndarray]:
+    """A figure of the standard size with constrained layout (no overlapping labels) and
+    its axes; keyword arguments go to Figure.subplots (nrows, ncols, width_ratios, ...)."""
+    fig = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
+    return fig, fig.subplots(**subplots)
+
+
+def titles(fig: Figure, title: str, subtitle: str | None = None, ax: Axes | None = None) -> None:
+    """A bold figure title saying what the figure shows; the subtitle (data span, how to
+    read it) goes on `ax`, or the figure's first axes, in smaller grey type."""
+    fig.suptitle(title, x=0.01, horizontalalignment="left")
+    if subtitle:
+        (ax or fig.axes[0]).set_title(subtitle)
+
+
+def as_datetime(values: Iterable) -> pd.Series | pd.DatetimeIndex:
+    """Dates (datetime.date objects, strings or timestamps) as pandas datetimes."""
+    return pd.to_datetime(values)
+
+
+def date_axis(ax: Axes, axis: str = "x") -> None:
+    """Concise year/month ticks on a time axis."""
+    locator = mdates.AutoDateLocator(minticks=4, maxticks=12)
+    target = ax.xaxis if axis == "x" else ax.yaxis
+    target.set_major_locator(locator)
+    target.set_major_formatter(mdates.ConciseDateFormatter(locator, show_offset=False))
+
+
+def thousands(ax: Axes, axis: str = "y") -> None:
+    """Tick labels with thousands separators and a true minus sign (−1,500, not -1500)."""
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_formatter(FuncFormatter(lambda value, _: number(value)))
+
+
+def number(value: float, decimals: int = 0) -> str:
+    """`value` with thousands separators and a typographic minus: '−1,500'."""
+    text = f"{value:,.{decimals}f}"
+    if float(text.replace(",", "")) == 0:
+        text = text.lstrip("-")  # no "−0" for values that round to zero
+    return text.replace("-", "\N{MINUS SIGN}")
+
+
+def span_text(dates: Sequence | pd.Series) -> str:
+    """'2012-10-02 to 2021-12-31': the first and last of `dates`."""
+    stamps = as_datetime(pd.Series(dates)).dropna()
+    if stamps.empty:
+        return "no dates"
+    return f"{stamps.min():%Y-%m-%d} to {stamps.max():%Y-%m-%d}"
+
+
+def day_type(dates: Iterable) -> pd.Series:
+    """'Weekend' for Saturdays and Sundays, 'Weekday' otherwise."""
+    stamps = as_datetime(pd.Series(dates))
+    return pd.Series(np.where(stamps.dt.day_of_week >= 5, "Weekend", "Weekday"), index=stamps.index)
+
+
+# ---- PNG files ------------------------------------------------------------------------------
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# Chunks that may carry text (software, dates, comments) or a modification time.
+_TEXT_CHUNKS = {b"tEXt", b"zTXt", b"iTXt", b"tIME"}
+
+
+def png_chunks(data: bytes) -> list[tuple[bytes, bytes]]:
+    """The (type, payload) chunks of a PNG file, in order."""
+    if not data.startswith(PNG_SIGNATURE):
+        raise ValueError("not a PNG file")
+    chunks, position = [], len(PNG_SIGNATURE)
+    while position < len(data):
+        (length,) = struct.unpack(">I", data[position : position + 4])
+        kind = data[position + 4 : position + 8]
+        chunks.append((kind, data[position + 8 : position + 8 + length]))
+        position += 12 + length
+    return chunks
+
+
+def strip_text_chunks(data: bytes) -> bytes:
+    """The PNG without its text and time chunks (the image is untouched)."""
+    out = [PNG_SIGNATURE]
+    for kind, payload in png_chunks(data):
+        if kind in _TEXT_CHUNKS:
+            continue
+        crc = zlib.crc32(kind + payload) & 0xFFFFFFFF
+        out.append(struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", crc))
+    return b"".join(out)
+
+
+def render_png(fig: Figure) -> bytes:
+    """The figure as PNG bytes at its own size and resolution, with no metadata."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=fig.dpi, metadata={"Software": None})
+    return strip_text_chunks(buffer.getvalue())
+
+
+def save_png(fig: Figure, path: str | os.PathLike) -> None:
+    """Write the figure as a byte-stable PNG at `path`, atomically."""
+    data = render_png(fig)
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
