@@ -10,6 +10,7 @@ import pytest
 from support.workflow import REPOSITORY, copy_repository
 
 BIN = Path(sys.executable).parent
+WORKFLOWS = sorted(str(path) for path in (REPOSITORY / ".github/workflows").glob("*.yml"))
 
 
 def run(*command: str, cwd: Path = REPOSITORY) -> subprocess.CompletedProcess:
@@ -32,6 +33,12 @@ def test_snakemake_lint_has_no_findings(tmp_path: Path):
         pytest.param(["snakefmt", "--check", "workflow"], id="snakefmt"),
         pytest.param(["ruff", "check", "--no-cache", "."], id="ruff-check"),
         pytest.param(["ruff", "format", "--check", "--no-cache", "."], id="ruff-format"),
+        pytest.param(["actionlint"], id="actionlint"),
+        pytest.param(["zizmor", "--offline", "--persona", "pedantic", ".github"], id="zizmor"),
+        pytest.param(
+            ["check-jsonschema", "--builtin-schema", "vendor.github-workflows", *WORKFLOWS],
+            id="github-workflow-schema",
+        ),
     ],
 )
 def test_formatters_and_linters_are_clean(command: list[str]):

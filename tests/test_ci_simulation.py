@@ -1,0 +1,383 @@
+"""The GitHub Actions logic, simulated offline with real git and real Snakemake.
+
+A bare "origin" repository holds the project; every run works in a fresh clone of it (a
+clone resets every mtime, as a runner's checkout does), fetches the sources from a loopback
+HTTP server, and calls the very script the workflows call (.github/scripts/ci.py):
+mark-changes, run, summary, publish. Each test asserts which rules re-ran and what was
+committed to origin.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+from support.data import (
+    COUNTS_DAYS,
+    COUNTS_START,
+    counts_fixture,
+    fremont_rows,
+    fremont_text,
+    weather_fixture,
+)
+from support.server import LoopbackServer, loopback_server
+from support.workflow import copy_repository, fixture_config
+
+pytestmark = pytest.mark.workflow
+
+CI_SCRIPT = ".github/scripts/ci.py"
+DEVELOPER = ["-c", "user.name=Developer", "-c", "user.email=developer@example.invalid"]
+UPSTREAM_OF_MODEL = {
+    "download",
+    "validate_source",
+    "tidy_counts",
+    "tidy_weather",
+    "daily_table",
+    "datapackage",
+}
+
+
+@dataclass
+class Upstream:
+    """The two sources on a loopback server; tests change what it serves."""
+
+    server: LoopbackServer
+
+    def serve(self, counts: bytes | None = None, weather: bytes | None = None) -> None:
+        self.server.serve_file("/fremont.csv", counts or counts_fixture())
+        self.server.serve_file("/ghcnd.csv", weather or weather_fixture())
+
+    @property
+    def urls(self) -> dict[str, str]:
+        return {
+            "fremont_bridge": self.server.url("/fremont.csv"),
+            "seatac_weather": self.server.url("/ghcnd.csv"),
+        }
+
+
+def git(cwd: Path, *args: str) -> str:
+    result = subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True)
+    return result.stdout
+
+
+def ci(clone: Path, *args: str) -> subprocess.CompletedProcess:
+    """Run the workflows' script in a clone, as a workflow step would (outside Actions)."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
+    return subprocess.run(
+        [sys.executable, CI_SCRIPT, *args],
+        cwd=clone,
+        capture_output=True,
+        text=True,
+        env=environment,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def ok(result: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
+def fresh_clone(origin: Path, destination: Path) -> Path:
+    git(origin.parent, "clone", "--quiet", str(origin), str(destination))
+    return destination
+
+
+def actions_run(origin: Path, clone_dir: Path, *run_args: str) -> Path:
+    """What results.yml does up to the commit: checkout, mark changes, run."""
+    clone = fresh_clone(origin, clone_dir)
+    ok(ci(clone, "mark-changes"))
+    ok(ci(clone, "run", *run_args))
+    return clone
+
+
+def reran(clone: Path) -> set[str]:
+    """Rules executed past the downloads in the clone's last run."""
+    record = json.loads((clone / ".snakemake/ci-run.json").read_text())
+    return {
+        rule
+        for invocation in record["invocations"]
+        if invocation["name"] == "workflow"
+        for rule in invocation["rules"]
+    }
+
+
+def downloaded(clone: Path) -> set[str]:
+    record = json.loads((clone / ".snakemake/ci-run.json").read_text())
+    return set(record["invocations"][0]["rules"])
+
+
+def log(origin: Path) -> list[str]:
+    return git(origin, "log", "--format=%an|%s", "main").splitlines()
+
+
+def committed_files(origin: Path, revision: str = "main") -> set[str]:
+    return set(git(origin, "show", "--name-only", "--format=", revision).split())
+
+
+def developer_change(origin: Path, workdir: Path, edit, message: str, *env_dates: str) -> None:
+    """A person clones, edits, commits and pushes (optionally with back-dated commits)."""
+    clone = fresh_clone(origin, workdir)
+    edit(clone)
+    environment = dict(os.environ)
+    if env_dates:
+        environment.update({"GIT_AUTHOR_DATE": env_dates[0], "GIT_COMMITTER_DATE": env_dates[0]})
+    subprocess.run(
+        ["git", *DEVELOPER, "commit", "--quiet", "--all", "--message", message],
+        cwd=clone,
+        check=True,
+        env=environment,
+    )
+    git(clone, "push", "--quiet", "origin", "HEAD:main")
+
+
+def append(path: str, text: str):
+    def edit(clone: Path) -> None:
+        target = clone / path
+        target.write_text(target.read_text() + text)
+
+    return edit
+
+
+def set_config(key_path: list[str], value):
+    def edit(clone: Path) -> None:
+        config_path = clone / "config/config.yaml"
+        config = yaml.safe_load(config_path.read_text())
+        node = config
+        for key in key_path[:-1]:
+            node = node[key]
+        node[key_path[-1]] = value
+        config_path.write_text(yaml.safe_dump(config, sort_keys=False))
+
+    return edit
+
+
+@pytest.fixture(scope="module")
+def upstream():
+    with loopback_server() as server:
+        sources = Upstream(server)
+        sources.serve()
+        yield sources
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory, upstream: Upstream) -> Path:
+    """A bare origin with the project, after the first run published its results."""
+    root = tmp_path_factory.mktemp("published")
+    seed = copy_repository(root / "seed")
+    # A fork points the sources at its mirror and sizes the model for its data, in config.
+    config_path = seed / "config/config.yaml"
+    config = yaml.safe_load(config_path.read_text())
+    for section, values in fixture_config(upstream.urls).items():
+        for key, value in values.items():
+            if isinstance(value, dict) and isinstance(config[section].get(key), dict):
+                config[section][key].update(value)
+            else:
+                config[section][key] = value
+    config_path.write_text(yaml.safe_dump(config, sort_keys=False))
+    git(seed, "init", "--quiet", "--initial-branch", "main")
+    git(seed, "add", "--all")
+    git(seed, *DEVELOPER, "commit", "--quiet", "--message", "The project")
+    origin = root / "origin.git"
+    git(root, "clone", "--quiet", "--bare", str(seed), str(origin))
+
+    clone = actions_run(origin, root / "first-run")
+    ok(ci(clone, "publish"))
+    assert log(origin)[0].startswith("github-actions[bot]|Update results: new data for")
+    return origin
+
+
+@pytest.fixture
+def origin(published: Path, tmp_path: Path, upstream: Upstream) -> Path:
+    """A private copy of the published origin; upstream serves the original data again."""
+    upstream.serve()
+    return Path(shutil.copytree(published, tmp_path / "origin.git"))
+
+
+def test_fresh_clone_after_a_results_commit_reruns_nothing_and_commits_nothing(
+    origin: Path, tmp_path: Path
+):
+    before = log(origin)
+    clone = actions_run(origin, tmp_path / "runner")
+    assert downloaded(clone) == {"download"}  # resources/raw is not in git: fetched again
+    assert reran(clone) == set()
+    assert "Nothing changed" in ok(ci(clone, "publish")).stdout
+    assert log(origin) == before
+
+
+def test_changed_figure_script_reruns_that_figure_and_the_index_only(origin: Path, tmp_path: Path):
+    figure = "workflow/scripts/figure_daily_traffic.py"
+    developer_change(origin, tmp_path / "dev", append(figure, "\n# reviewed\n"), "Touch a figure")
+    clone = actions_run(origin, tmp_path / "runner")
+    assert reran(clone) == {"figure", "results_index"}
+    run_log = json.loads((clone / ".snakemake/ci-run.json").read_text())
+    assert run_log["invocations"][1]["rules"] == ["figure", "results_index"]
+    ok(ci(clone, "publish"))
+    authors = [entry.split("|")[0] for entry in log(origin)[:2]]
+    assert authors == ["github-actions[bot]", "Developer"]
+    changed = committed_files(origin)
+    assert all(path.startswith(("results/", ".snakemake/metadata/")) for path in changed)
+    assert not any(path.startswith("results/tables/") for path in changed)
+
+
+def test_model_hyperparameter_change_reruns_only_model_rules_and_what_follows(
+    origin: Path, tmp_path: Path
+):
+    developer_change(
+        origin, tmp_path / "dev", set_config(["model", "regressor", "max_iter"], 25), "Fewer trees"
+    )
+    clone = actions_run(origin, tmp_path / "runner")
+    rules = reran(clone)
+    assert rules & UPSTREAM_OF_MODEL == set()
+    assert {"fit_model", "backtest", "results_index"} <= rules
+    ok(ci(clone, "publish"))
+    assert "results/model/metrics.json" in committed_files(origin)
+
+
+def test_changed_conda_env_reruns_only_the_rules_that_use_it(origin: Path, tmp_path: Path):
+    env = "workflow/envs/figures.yaml"
+    developer_change(origin, tmp_path / "dev", append(env, "# rebuilt\n"), "Rebuild figure env")
+    clone = actions_run(origin, tmp_path / "runner")
+    assert reran(clone) == {"figure", "results_index"}
+
+
+def test_refresh_with_unchanged_upstream_reruns_nothing_and_commits_nothing(
+    origin: Path, tmp_path: Path
+):
+    before = log(origin)
+    clone = actions_run(origin, tmp_path / "runner", "--refresh")
+    assert downloaded(clone) == {"download"}
+    assert reran(clone) == set()
+    ok(ci(clone, "publish"))
+    assert log(origin) == before
+
+
+def test_refresh_with_new_upstream_rows_reruns_downstream_and_names_the_new_data(
+    origin: Path, tmp_path: Path, upstream: Upstream
+):
+    before = log(origin)
+    upstream.serve(counts=counts_fixture(COUNTS_DAYS + 14))
+    clone = actions_run(origin, tmp_path / "runner", "--refresh")
+    rules = reran(clone)
+    assert {"validate_source", "tidy_counts", "daily_table", "fit_model", "results_index"} <= rules
+    assert "tidy_weather" not in rules
+    ok(ci(clone, "publish"))
+    sha = json.loads((clone / "results/validation/fremont_bridge.json").read_text())["tasks"][0][
+        "stats"
+    ]["sha256"]
+    message = git(origin, "log", "-1", "--format=%B", "main")
+    assert f"fremont_bridge ({sha[:12]})" in message.splitlines()[0]
+    assert f"fremont_bridge: sha256 {sha}" in message
+    assert "seatac_weather" not in message
+    assert log(origin)[1:] == before  # exactly one new commit
+
+
+def test_invalid_upstream_fails_commits_nothing_and_keeps_published_results(
+    origin: Path, tmp_path: Path, upstream: Upstream
+):
+    before = log(origin)
+    published_daily = git(origin, "show", "main:results/tables/daily.csv")
+    rows = fremont_rows(COUNTS_START, COUNTS_DAYS)
+    rows[100][1:] = ["-3", "0", "-3"]
+    upstream.serve(counts=fremont_text(rows).encode())
+
+    clone = fresh_clone(origin, tmp_path / "runner")
+    ok(ci(clone, "mark-changes"))
+    failed = ci(clone, "run", "--refresh")
+    assert failed.returncode != 0
+    summary = ok(ci(clone, "summary")).stdout
+    assert "# Validation of `fremont_bridge`" in summary and "**invalid**" in summary
+    refused = ci(clone, "publish")
+    assert refused.returncode != 0 and "the last run failed" in refused.stderr
+    assert log(origin) == before
+    assert git(origin, "show", "main:results/tables/daily.csv") == published_daily
+
+
+def test_code_change_committed_before_the_results_but_merged_after_still_reruns(
+    origin: Path, tmp_path: Path
+):
+    """The case that ordering files by commit date gets wrong: a commit made (dated) before
+    the last results commit, pushed after it."""
+    figure = "workflow/scripts/figure_hourly_profile.py"
+    developer_change(
+        origin,
+        tmp_path / "dev",
+        append(figure, "\n# old local commit\n"),
+        "Old change, pushed late",
+        "2001-01-01T00:00:00+00:00",
+    )
+    clone = actions_run(origin, tmp_path / "runner")
+    assert reran(clone) == {"figure", "results_index"}
+
+
+def test_two_runs_racing_to_push_both_land(origin: Path, tmp_path: Path, upstream: Upstream):
+    # Run B started from the current main with a cached (old) download...
+    developer_change(
+        origin,
+        tmp_path / "dev",
+        append("workflow/scripts/figure_temperature.py", "\n# tweak\n"),
+        "Tweak a figure",
+    )
+    run_b = actions_run(origin, tmp_path / "run-b")
+    # ... while new upstream data arrived and run A, a refresh, published first.
+    upstream.serve(counts=counts_fixture(COUNTS_DAYS + 7))
+    run_a = actions_run(origin, tmp_path / "run-a", "--refresh")
+    ok(ci(run_a, "publish"))
+
+    published_b = ok(ci(run_b, "publish"))
+
+    assert "Push rejected" in published_b.stdout
+    # Nothing is lost: main holds the new data, and a fresh run finds nothing left to do.
+    final = actions_run(origin, tmp_path / "final")
+    assert reran(final) == set()
+    sha_a = json.loads((run_a / "results/validation/fremont_bridge.json").read_text())
+    sha_final = json.loads((final / "results/validation/fremont_bridge.json").read_text())
+    assert sha_final["tasks"][0]["stats"]["sha256"] == sha_a["tasks"][0]["stats"]["sha256"]
+
+
+def test_a_push_from_a_person_during_a_run_is_rebased_over(origin: Path, tmp_path: Path):
+    developer_change(
+        origin, tmp_path / "dev", append("workflow/scripts/figure_residuals.py", "\n# x\n"), "Fig"
+    )
+    runner = actions_run(origin, tmp_path / "runner")
+    developer_change(origin, tmp_path / "dev2", append("README.md", "\nA note.\n"), "Docs")
+    result = ok(ci(runner, "publish"))
+    assert "Push rejected" in result.stdout and "rebuilding" not in result.stdout
+    subjects = [entry.split("|")[1] for entry in log(origin)[:3]]
+    assert subjects[1:] == ["Docs", "Fig"] and subjects[0].startswith("Update results")
+
+
+def test_publish_refuses_on_pull_requests(origin: Path, tmp_path: Path):
+    developer_change(
+        origin, tmp_path / "dev", append("workflow/scripts/figure_drift.py", "\n# x\n"), "Fig"
+    )
+    clone = actions_run(origin, tmp_path / "runner")
+    before = log(origin)
+    environment = {**os.environ, "GITHUB_EVENT_NAME": "pull_request"}
+    refused = subprocess.run(
+        [sys.executable, CI_SCRIPT, "publish"],
+        cwd=clone,
+        capture_output=True,
+        text=True,
+        env=environment,
+    )
+    assert refused.returncode != 0 and "pull_request" in refused.stderr
+    assert log(origin) == before
+
+
+def test_metrics_diff_compares_a_change_with_main(origin: Path, tmp_path: Path):
+    clone = fresh_clone(origin, tmp_path / "pr")
+    set_config(["model", "regressor", "max_iter"], 15)(clone)
+    ok(ci(clone, "mark-changes"))
+    ok(ci(clone, "run"))
+    table = ok(ci(clone, "metrics-diff", "--base", "origin/main")).stdout
+    assert "## Metrics: this change against `origin/main`" in table
+    model_mae = [line for line in table.splitlines() if line.startswith("| model | mae |")]
+    assert len(model_mae) == 1 and model_mae[0].count("|") == 6
