@@ -9,6 +9,7 @@ committed to origin.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import shutil
@@ -28,7 +29,7 @@ from support.data import (
     weather_fixture,
 )
 from support.server import LoopbackServer, loopback_server
-from support.workflow import copy_repository, fixture_config
+from support.workflow import REPOSITORY, copy_repository, fixture_config
 
 pytestmark = pytest.mark.workflow
 
@@ -68,8 +69,10 @@ def git(cwd: Path, *args: str) -> str:
 
 
 def ci(clone: Path, *args: str) -> subprocess.CompletedProcess:
-    """Run the workflows' script in a clone, as a workflow step would (outside Actions)."""
+    """Run the workflows' script in a clone, as a workflow step would: outside Actions, and
+    with no git identity of the machine's (a runner has none)."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
+    environment.update({"GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"})
     return subprocess.run(
         [sys.executable, CI_SCRIPT, *args],
         cwd=clone,
@@ -120,6 +123,29 @@ def log(origin: Path) -> list[str]:
 
 def committed_files(origin: Path, revision: str = "main") -> set[str]:
     return set(git(origin, "show", "--name-only", "--format=", revision).split())
+
+
+def record_path(output: str) -> str:
+    return f".snakemake/metadata/{base64.urlsafe_b64encode(output.encode()).decode()}"
+
+
+def committed_records(origin: Path, revision: str = "main") -> set[str]:
+    """The outputs whose provenance records the commit changed."""
+    prefix = ".snakemake/metadata/"
+    return {
+        base64.urlsafe_b64decode(path.removeprefix(prefix)).decode()
+        for path in committed_files(origin, revision)
+        if path.startswith(prefix)
+    }
+
+
+def restore_download_cache(source_clone: Path, clone: Path) -> None:
+    """What results.yml's cache restore does: the downloads and their provenance records."""
+    shutil.copytree(source_clone / "resources/raw", clone / "resources/raw")
+    for record in (source_clone / ".snakemake/metadata").glob("cmVzb3VyY2VzL3Jh*"):
+        target = clone / ".snakemake/metadata" / record.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(record, target)
 
 
 def developer_change(origin: Path, workdir: Path, edit, message: str, *env_dates: str) -> None:
@@ -222,9 +248,9 @@ def test_changed_figure_script_reruns_that_figure_and_the_index_only(origin: Pat
     ok(ci(clone, "publish"))
     authors = [entry.split("|")[0] for entry in log(origin)[:2]]
     assert authors == ["github-actions[bot]", "Developer"]
-    changed = committed_files(origin)
-    assert all(path.startswith(("results/", ".snakemake/metadata/")) for path in changed)
-    assert not any(path.startswith("results/tables/") for path in changed)
+    # A comment changes no pixel: only the provenance of the two re-run outputs is new.
+    assert committed_records(origin) == {"results/figures/daily_traffic.png", "results/README.md"}
+    assert committed_files(origin) == {record_path(path) for path in committed_records(origin)}
 
 
 def test_model_hyperparameter_change_reruns_only_model_rules_and_what_follows(
@@ -318,23 +344,21 @@ def test_code_change_committed_before_the_results_but_merged_after_still_reruns(
 
 
 def test_two_runs_racing_to_push_both_land(origin: Path, tmp_path: Path, upstream: Upstream):
-    # Run B started from the current main with a cached (old) download...
-    developer_change(
-        origin,
-        tmp_path / "dev",
-        append("workflow/scripts/figure_temperature.py", "\n# tweak\n"),
-        "Tweak a figure",
-    )
-    run_b = actions_run(origin, tmp_path / "run-b")
-    # ... while new upstream data arrived and run A, a refresh, published first.
+    # Run A, a refresh, starts on main as it is and finds new upstream data...
     upstream.serve(counts=counts_fixture(COUNTS_DAYS + 7))
     run_a = actions_run(origin, tmp_path / "run-a", "--refresh")
-    ok(ci(run_a, "publish"))
+    # ... meanwhile a person changes a figure, and run B starts for that push.
+    figure = append("workflow/scripts/figure_temperature.py", "\n# tweak\n")
+    developer_change(origin, tmp_path / "dev", figure, "Tweak a figure")
+    run_b = actions_run(origin, tmp_path / "run-b")
+    assert "figure" in reran(run_b)
 
-    published_b = ok(ci(run_b, "publish"))
+    published_a = ok(ci(run_a, "publish"))  # main moved (the person's push): A rebases
+    assert "Push rejected" in published_a.stdout and "rebuilding" not in published_a.stdout
+    published_b = ok(ci(run_b, "publish"))  # both changed the same results: B rebuilds on A
 
-    assert "Push rejected" in published_b.stdout
-    # Nothing is lost: main holds the new data, and a fresh run finds nothing left to do.
+    assert "rebuilding on top" in published_b.stdout
+    # Nothing is lost: main holds the new data and the figure change is built into it.
     final = actions_run(origin, tmp_path / "final")
     assert reran(final) == set()
     sha_a = json.loads((run_a / "results/validation/fremont_bridge.json").read_text())
@@ -342,16 +366,54 @@ def test_two_runs_racing_to_push_both_land(origin: Path, tmp_path: Path, upstrea
     assert sha_final["tasks"][0]["stats"]["sha256"] == sha_a["tasks"][0]["stats"]["sha256"]
 
 
-def test_a_push_from_a_person_during_a_run_is_rebased_over(origin: Path, tmp_path: Path):
-    developer_change(
-        origin, tmp_path / "dev", append("workflow/scripts/figure_residuals.py", "\n# x\n"), "Fig"
-    )
+def test_a_push_from_a_person_during_a_run_is_rebased_over_and_built_next(
+    origin: Path, tmp_path: Path
+):
+    residuals = append("workflow/scripts/figure_residuals.py", "\n# x\n")
+    developer_change(origin, tmp_path / "dev", residuals, "Residuals")
     runner = actions_run(origin, tmp_path / "runner")
-    developer_change(origin, tmp_path / "dev2", append("README.md", "\nA note.\n"), "Docs")
+    drift = append("workflow/scripts/figure_drift.py", "\n# y\n")
+    developer_change(origin, tmp_path / "dev2", drift, "Drift")  # pushed during the run
     result = ok(ci(runner, "publish"))
     assert "Push rejected" in result.stdout and "rebuilding" not in result.stdout
     subjects = [entry.split("|")[1] for entry in log(origin)[:3]]
-    assert subjects[1:] == ["Docs", "Fig"] and subjects[0].startswith("Update results")
+    assert subjects[1:] == ["Drift", "Residuals"] and subjects[0].startswith("Update results")
+    # The rebased results were built without the person's change: the next run builds it.
+    follow_up = actions_run(origin, tmp_path / "follow-up")
+    assert reran(follow_up) == {"figure", "results_index"}
+    record = json.loads((follow_up / ".snakemake/ci-run.json").read_text())
+    assert record["invocations"][1]["rules"] == ["figure", "results_index"]
+
+
+def test_changed_source_url_with_cached_downloads_fetches_again(
+    origin: Path, tmp_path: Path, upstream: Upstream
+):
+    earlier = actions_run(origin, tmp_path / "earlier")  # its downloads fill the cache
+    mirror = upstream.server.serve_file("/mirror.csv", counts_fixture(COUNTS_DAYS + 3))
+    developer_change(
+        origin, tmp_path / "dev", set_config(["sources", "fremont_bridge", "url"], mirror), "Mirror"
+    )
+    clone = fresh_clone(origin, tmp_path / "runner")
+    restore_download_cache(earlier, clone)
+    ok(ci(clone, "mark-changes"))
+    ok(ci(clone, "run"))
+    assert downloaded(clone) == {"download"}
+    assert {"validate_source", "tidy_counts", "daily_table"} <= reran(clone)
+
+
+def test_stale_cached_download_is_fetched_again_not_published(
+    origin: Path, tmp_path: Path, upstream: Upstream
+):
+    upstream.serve(counts=counts_fixture(COUNTS_DAYS - 30))  # an older export...
+    stale = fresh_clone(origin, tmp_path / "stale")
+    ok(ci(stale, "run", "--refresh"))  # ... fetched by a run whose cache survived
+    upstream.serve()
+    clone = fresh_clone(origin, tmp_path / "runner")
+    restore_download_cache(stale, clone)
+    ok(ci(clone, "mark-changes"))
+    result = ok(ci(clone, "run"))
+    assert "Discarding resources/raw/fremont_bridge.csv" in result.stdout
+    assert reran(clone) == set()
 
 
 def test_publish_refuses_on_pull_requests(origin: Path, tmp_path: Path):
@@ -380,4 +442,41 @@ def test_metrics_diff_compares_a_change_with_main(origin: Path, tmp_path: Path):
     table = ok(ci(clone, "metrics-diff", "--base", "origin/main")).stdout
     assert "## Metrics: this change against `origin/main`" in table
     model_mae = [line for line in table.splitlines() if line.startswith("| model | mae |")]
-    assert len(model_mae) == 1 and model_mae[0].count("|") == 6
+    assert len(model_mae) == 1
+    base, change, delta = (cell.strip() for cell in model_mae[0].split("|")[3:6])
+    assert float(change) - float(base) == pytest.approx(float(delta), abs=1e-3 * abs(float(base)))
+
+
+@pytest.mark.parametrize(
+    ("refresh", "forceall", "expected"),
+    [
+        ("false", "false", ["run", "--snakemake-args", "--sdm conda"]),
+        ("true", "false", ["run", "--snakemake-args", "--sdm conda", "--refresh"]),
+        ("false", "true", ["run", "--snakemake-args", "--sdm conda", "--forceall"]),
+        ("true", "true", ["run", "--snakemake-args", "--sdm conda", "--refresh", "--forceall"]),
+    ],
+)
+def test_results_workflow_passes_its_inputs_to_the_script(
+    tmp_path: Path, refresh: str, forceall: str, expected: list[str]
+):
+    """The step's own shell, as the workflow's `bash -el {0}` runs it; `python` is replaced
+    by a recorder of its arguments (the script is what the other tests exercise)."""
+    workflow = yaml.safe_load((REPOSITORY / ".github/workflows/results.yml").read_text())
+    steps = workflow["jobs"]["run-and-publish"]["steps"]
+    step = next(step for step in steps if step.get("name") == "Run the pipeline")
+    recorder = tmp_path / "bin" / "python"
+    recorder.parent.mkdir()
+    recorder.write_text('#!/bin/sh\nshift\nprintf "%s\\n" "$@" > "$ARGS_FILE"\n')
+    recorder.chmod(0o755)
+    environment = {
+        **os.environ,
+        "PATH": f"{recorder.parent}:{os.environ['PATH']}",
+        "ARGS_FILE": str(tmp_path / "args"),
+        "REFRESH": refresh,
+        "FORCEALL": forceall,
+    }
+    script = tmp_path / "step.sh"
+    script.write_text(step["run"])
+    completed = subprocess.run(["bash", "-e", str(script)], env=environment, capture_output=True)
+    assert completed.returncode == 0, completed.stderr
+    assert (tmp_path / "args").read_text().splitlines() == expected

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import hashlib
 import json
 import os
 import re
@@ -44,6 +45,7 @@ TARGET_RULES = {"all", "downloads"}  # rules that only name targets; they make n
 SOURCES_MTIME = 946_684_800  # 2000-01-01
 RESULTS_MTIME = SOURCES_MTIME + 86_400
 
+TRAILER = "Built-from"
 BOT_NAME = "github-actions[bot]"
 BOT_EMAIL = "41898282+github-actions[bot]@users.noreply.github.com"
 
@@ -52,17 +54,28 @@ BOT_EMAIL = "41898282+github-actions[bot]@users.noreply.github.com"
 
 
 def git(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-    return subprocess.run(["git", *args], check=check, capture_output=True, text=True)
+    """git as the bot: a runner has no identity of its own, and a rebase needs one."""
+    identity = ["-c", f"user.name={BOT_NAME}", "-c", f"user.email={BOT_EMAIL}"]
+    return subprocess.run(["git", *identity, *args], check=check, capture_output=True, text=True)
 
 
 def git_lines(*args: str) -> list[str]:
     return [line for line in git(*args).stdout.splitlines() if line]
 
 
-def last_results_commit() -> str | None:
-    """The newest commit that wrote results (the bot's), if any."""
-    found = git_lines("log", "-1", "--format=%H", "--", RESULTS)
-    return found[0] if found else None
+def built_from() -> str | None:
+    """The commit the published results were built from: the Built-from trailer of the
+    newest results commit. Not simply the newest commit touching results/: a results
+    commit rebased over someone's push, or a person's edit of results/, was not built from
+    the tree it sits on."""
+    found = git_lines(
+        "log", "-1", f"--grep=^{TRAILER}: ", f"--format=%(trailers:key={TRAILER},valueonly)"
+    )
+    if not found:
+        return None
+    commit = found[0].strip()
+    known = git("cat-file", "-e", f"{commit}^{{commit}}", check=False).returncode == 0
+    return commit if known else None
 
 
 # --- mark-changes ------------------------------------------------------------------------
@@ -76,10 +89,11 @@ def mark_changes() -> list[str]:
     """Set mtimes from git's view of what changed since the results were built; returns
     the changed source files."""
     tracked = git("ls-files", "-z").stdout.split("\0")
-    built_from = last_results_commit()
+    base = built_from()
     changed = set()
-    if built_from:
-        changed = set(git_lines("diff", "--name-only", "--no-renames", built_from, "HEAD"))
+    if base:
+        names = git("diff", "-z", "--name-only", "--no-renames", base, "HEAD").stdout
+        changed = set(filter(None, names.split("\0")))
     now = time.time()
     marked = []
     for path in filter(None, tracked):
@@ -87,7 +101,7 @@ def mark_changes() -> list[str]:
             continue
         if is_result(path):
             stamp = RESULTS_MTIME
-        elif built_from is None or path in changed:
+        elif base is None or path in changed:
             stamp = now
             marked.append(path)
         else:
@@ -108,18 +122,20 @@ def snakemake(*args: str, cores: str) -> tuple[int, str]:
     return completed.returncode, output
 
 
-def run(refresh: bool, cores: str, extra_args: list[str]) -> int:
+def run(refresh: bool, cores: str, extra_args: list[str], forceall: bool = False) -> int:
     """Invocation 1 fetches the sources (all on a refresh, missing ones otherwise);
     invocation 2 runs the rest. Two invocations because a job that runs re-runs everything
     downstream of it in the same invocation, while in a new invocation a re-downloaded file
     with unchanged content is recognised by its checksum and re-runs nothing."""
-    record = {"refresh": refresh, "invocations": []}
+    record = {"refresh": refresh, "forceall": forceall, "invocations": []}
+    discard_stale_downloads()
     # The raw files are named as targets: a missing intermediate file is not fetched while
     # everything after it is up to date, and would be fetched mid-run when next needed.
     downloads = [*extra_args, "downloads"]
     if refresh:
         downloads += ["--forcerun", "download"]
-    for name, args in (("download", downloads), ("workflow", list(extra_args))):
+    rest = [*extra_args, "--forceall"] if forceall else list(extra_args)
+    for name, args in (("download", downloads), ("workflow", rest)):
         code, output = snakemake(*args, cores=cores)
         rules = sorted(set(JOB_LINE.findall(output)) - TARGET_RULES)
         record["invocations"].append({"name": name, "returncode": code, "rules": rules})
@@ -128,6 +144,17 @@ def run(refresh: bool, cores: str, extra_args: list[str]) -> int:
     Path(RUN_RECORD).parent.mkdir(parents=True, exist_ok=True)
     Path(RUN_RECORD).write_text(json.dumps(record, indent=2) + "\n")
     return max(invocation["returncode"] for invocation in record["invocations"])
+
+
+def discard_stale_downloads() -> None:
+    """Remove a restored download that is not the data the published results were built
+    from (a cache saved by an older run), so that it is fetched again rather than
+    rolling the results back to older data."""
+    for source, published in source_digests(None).items():
+        raw = Path("resources/raw") / f"{source}.csv"
+        if raw.exists() and hashlib.sha256(raw.read_bytes()).hexdigest() != published:
+            print(f"Discarding {raw}: not the data the published results were built from.")
+            raw.unlink()
 
 
 def rerun_rules() -> list[str]:
@@ -226,7 +253,8 @@ def commit_message() -> str:
     body = [f"Re-ran: {', '.join(rules) or 'nothing past the downloads'}."]
     for source, sha in sources.items():
         body.append(f"{source}: sha256 {sha}")
-    return subject + "\n\n" + "\n".join(body) + "\n"
+    head = git("rev-parse", "HEAD").stdout.strip()
+    return subject + "\n\n" + "\n".join(body) + f"\n\n{TRAILER}: {head}\n"
 
 
 def commit() -> bool:
@@ -235,16 +263,7 @@ def commit() -> bool:
         print("Nothing changed: no commit.")
         return False
     message = commit_message()
-    git(
-        "-c",
-        f"user.name={BOT_NAME}",
-        "-c",
-        f"user.email={BOT_EMAIL}",
-        "commit",
-        "--quiet",
-        "--message",
-        message,
-    )
+    git("commit", "--quiet", "--message", message)
     print(message)
     return True
 
@@ -353,6 +372,10 @@ def main(argv: list[str] | None = None) -> int:
         sub.add_argument("--refresh", action="store_true", help="re-download every source")
         sub.add_argument("--cores", default="all")
         sub.add_argument("--snakemake-args", default="", help="extra Snakemake arguments")
+        if name == "run":
+            sub.add_argument(
+                "--forceall", action="store_true", help="re-run every rule past the downloads"
+            )
         if name == "publish":
             sub.add_argument("--remote", default="origin")
             sub.add_argument("--branch", default="main")
@@ -368,7 +391,7 @@ def main(argv: list[str] | None = None) -> int:
         print("Changed since the last results:", ", ".join(changed) or "nothing")
         return 0
     if options.command == "run":
-        return run(options.refresh, options.cores, extra)
+        return run(options.refresh, options.cores, extra, forceall=options.forceall)
     if options.command == "summary":
         write_summary(summary())
         return 0
