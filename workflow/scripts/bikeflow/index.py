@@ -46,6 +46,12 @@ def warnings(metrics: dict, health: dict, drift: dict) -> list[str]:
     for source in health["stale_sources"]:
         lag = by_name[source]["lag_days"]
         found.append(f"**Stale source:** `{source}` lags the newest source by {lag} days.")
+    flagged = health["daily_table"]["quality_flagged_days"]
+    if flagged:
+        found.append(
+            f"**Weather quality:** on {flagged} day{'s' * (flagged != 1)} a value failed GHCN's "
+            "quality checks and was left out (column `quality_flagged` of the daily table)."
+        )
     if drift["drifted"]:
         names = ", ".join(f"`{name}`" for name in drift["drifted"])
         found.append(f"**Drift** in the last {drift['current']['days']} days: {names}.")

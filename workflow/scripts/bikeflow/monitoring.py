@@ -252,6 +252,10 @@ def daily_health(daily: pd.DataFrame) -> dict:
         "counter_issue_days": int((daily["counter_issue"] != "").sum()),
         "missing_weather_days": int(missing.any(axis=1).sum()),
         "missing_weather_by_element": {column: int(missing[column].sum()) for column in weather},
+        # Values GHCN's own quality control failed: blanked in the tables, counted here.
+        "quality_flagged_days": int((daily["quality_flagged"] != "").sum())
+        if "quality_flagged" in daily.columns
+        else 0,
     }
 
 
