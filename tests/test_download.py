@@ -332,6 +332,11 @@ FAILURES = {
     "connection-refused": Failure(
         lambda *_: closed_port_url(), (r"could not connect after \d+ retries", r"refused")
     ),
+    # .invalid never resolves (RFC 6761): a DNS failure without leaving the machine.
+    "dns-failure": Failure(
+        lambda *_: "http://no-such-host.invalid/export.csv",
+        (r"could not connect after \d+ retries", r"NameResolutionError"),
+    ),
     "file-missing": Failure(local(None), (r"no such file",)),
     "file-over-cap": Failure(
         local(CSV), (rf"exceeds the cap of {SMALL_CAP} bytes",), max_bytes=SMALL_CAP

@@ -27,6 +27,7 @@ from support.data import (
     hourly_count,
     write,
 )
+from support.workflow import REPOSITORY
 
 from bikeflow.atomic import atomic_open, atomic_path, write_text
 from bikeflow.calendar_features import calendar_features
@@ -42,8 +43,7 @@ from bikeflow.sources import read_daily_weather, read_hourly_counts
 from bikeflow.tables import read_table, write_table
 from bikeflow.validation import load_schema_descriptor, validate_package
 
-REPO = Path(__file__).resolve().parents[1]
-SCHEMAS = REPO / "workflow" / "schemas"
+SCHEMAS = REPOSITORY / "workflow" / "schemas"
 TIMEZONE = "America/Los_Angeles"
 FREMONT_BRIDGE = {"latitude": 47.6475, "longitude": -122.3497}
 WEATHER_COLUMNS = [

@@ -27,6 +27,7 @@ from support.data import (
     ghcn_text,
     write,
 )
+from support.workflow import REPOSITORY
 
 from bikeflow.validation import (
     Validation,
@@ -38,8 +39,7 @@ from bikeflow.validation import (
     validate_package,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
-SCHEMAS = ROOT / "workflow" / "schemas"
+SCHEMAS = REPOSITORY / "workflow" / "schemas"
 FREMONT_SCHEMA = load_schema_descriptor(SCHEMAS / "sources" / "fremont_bridge.schema.yaml")
 GHCN_SCHEMA = load_schema_descriptor(SCHEMAS / "sources" / "seatac_weather.schema.yaml")
 ISSUES_SCHEMA = load_schema_descriptor(SCHEMAS / "tables" / "counter_issues.schema.yaml")

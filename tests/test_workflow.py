@@ -297,6 +297,9 @@ def test_real_mirror_builds_valid_tables_and_then_has_nothing_to_do(
     assert (daily["date"].min(), daily["date"].max()) == (date(2012, 10, 2), date(2021, 12, 31))
     hourly = pd.read_parquet(workdir / "results/tables/hourly_counts.parquet")
     assert len(hourly) == 108_768
+    # The weather mirror ends three years before the counts: the index says so first.
+    index = (workdir / "results/README.md").read_text()
+    assert "**Stale source:** `seatac_weather` lags the newest source by 1155 days." in index
 
     dry = snakemake(workdir, "--configfile", "test-overrides.yaml", "--dry-run")
     assert dry.returncode == 0 and dry.jobs == {}, dry.output
