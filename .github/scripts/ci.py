@@ -18,8 +18,9 @@ orders files by when they were committed, which is wrong when a commit made befo
 last results commit is merged after it (a merge, or pushing older local commits): the
 changed code looks older than the results and nothing re-runs. Instead, git itself says
 what changed: every tracked file gets an old mtime, the results and their provenance a
-later one, and the files that differ between the last results commit and HEAD get the
-current time. Snakemake's own rules (mtime, checksums, provenance) do the rest.
+later one, and the files that differ between HEAD and the commit the results were built
+from (the Built-from trailer of the bot's last commit) get the current time. Snakemake's
+own rules (mtime, checksums, provenance) do the rest.
 """
 
 from __future__ import annotations
