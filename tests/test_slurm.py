@@ -34,8 +34,8 @@ CLUSTER_ARGS = (
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
     slurm = LocalSlurm(tmp_path_factory.mktemp("slurm"))
-    slurm.start()
-    try:
+    try:  # stopped even when it fails to start: no daemon or config is left behind
+        slurm.start()
         yield slurm
     finally:
         slurm.stop()

@@ -13,6 +13,7 @@ own and the cluster is not started (the test is skipped, saying so).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -22,6 +23,9 @@ import time
 from pathlib import Path
 
 SYSTEM_CONFIG = Path("/etc/slurm/slurm.conf")
+# First line of the config this harness writes: a leftover of a crashed test is recognised
+# (and replaced), a real installation's file is not touched.
+MARKER = "# Written by tests/support/slurm.py for a test cluster; removed when the test ends."
 BINARIES = ("munged", "slurmctld", "slurmd", "sbatch", "squeue", "srun")
 
 
@@ -33,7 +37,7 @@ def unavailable_reason() -> str | None:
     if missing:
         names = ", ".join(missing)
         return f"Slurm is not installed ({names} missing: apt-get install slurm-wlm munge)"
-    if SYSTEM_CONFIG.exists():
+    if SYSTEM_CONFIG.exists() and not SYSTEM_CONFIG.read_text().startswith(MARKER):
         return f"{SYSTEM_CONFIG} exists: this machine has a Slurm of its own, left untouched"
     return None
 
@@ -78,7 +82,8 @@ class LocalSlurm:
                 daemon.kill()
                 daemon.wait()
         if self.munge_pid.exists():
-            os.kill(int(self.munge_pid.read_text().strip()), signal.SIGTERM)
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(self.munge_pid.read_text().strip()), signal.SIGTERM)
         SYSTEM_CONFIG.unlink(missing_ok=True)
 
     def jobs(self) -> list[tuple[str, str]]:
@@ -116,6 +121,7 @@ class LocalSlurm:
         memory_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
         return "\n".join(
             [
+                MARKER,
                 "ClusterName=localtest",
                 f"SlurmctldHost={self.host}",
                 f"SlurmctldPort={free_port()}",
