@@ -35,6 +35,7 @@ pytestmark = pytest.mark.workflow
 ALL_JOBS = {
     "download": 2,
     "validate_source": 2,
+    "accept_source": 2,
     "tidy_counts": 1,
     "tidy_weather": 1,
     "daily_table": 1,
@@ -49,7 +50,13 @@ ALL_JOBS = {
     "figure": 10,
     "results_index": 1,
 }
-UPSTREAM_OF_DAILY = {"download", "validate_source", "tidy_counts", "tidy_weather"}
+UPSTREAM_OF_DAILY = {
+    "download",
+    "validate_source",
+    "accept_source",
+    "tidy_counts",
+    "tidy_weather",
+}
 FRICTIONLESS = Path(sys.executable).parent / "frictionless"
 
 

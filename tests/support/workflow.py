@@ -15,7 +15,7 @@ import yaml
 REPOSITORY = Path(__file__).resolve().parents[2]
 SHARED_DATA = REPOSITORY.parent / "shared" / "data"
 JOB_LINE = re.compile(r"^(?:local)?rule (\w+):$", re.MULTILINE)
-TARGETS = {"all", "downloads"}  # target rules: they make nothing
+TARGETS = {"all", "all_downloads"}  # target rules: they make nothing
 
 
 @dataclass(frozen=True)
@@ -100,3 +100,17 @@ SMALL_DATA_MODEL = {
 def fixture_config(urls: dict[str, str]) -> dict:
     """Overrides for a run on fixture sources: their URLs and the small-data model."""
     return {**source_urls(urls), **SMALL_DATA_MODEL}
+
+
+def configure_fork(repository: Path, urls: dict[str, str]) -> None:
+    """Edit config/config.yaml as a fork does: sources pointed at its upstream, the model
+    sized for its data (here the fixtures' small-data settings)."""
+    config_path = repository / "config/config.yaml"
+    config = yaml.safe_load(config_path.read_text())
+    for section, values in fixture_config(urls).items():
+        for key, value in values.items():
+            if isinstance(value, dict) and isinstance(config[section].get(key), dict):
+                config[section][key].update(value)
+            else:
+                config[section][key] = value
+    config_path.write_text(yaml.safe_dump(config, sort_keys=False))

@@ -70,6 +70,10 @@ def validation_reports():
     )
 
 
+def source_records():
+    return expand("results/sources/{source}.json", source=SOURCES)
+
+
 def table_outputs():
     return expand("results/tables/{table}.{ext}", table=TABLES, ext=["csv", "parquet"])
 

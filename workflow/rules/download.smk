@@ -21,9 +21,38 @@ rule download:
         "../scripts/download.py"
 
 
-# Every source's raw file: the target of a refresh's first step (see .github/scripts/ci.py),
-# or `snakemake downloads` to fetch without building anything.
-rule downloads:
+# Every source's raw file: the target of a run's first step (see .github/scripts/ci.py),
+# or `snakemake all_downloads` to fetch without building anything.
+rule all_downloads:
     input:
         expand("resources/raw/{source}.csv", source=SOURCES),
     localrule: True
+
+
+# What a source served when its data was last accepted (passed validation): URL, ETag,
+# Last-Modified, bytes, sha256; committed with the results, so that the scheduled refresh
+# can ask each source whether it changed (.github/scripts/ci.py check-sources) before
+# setting anything up. It changes only when the data or the URL does: the download record
+# is ancient(), so a re-download of the same bytes (new fetch time, maybe a new ETag) does
+# not rewrite it.
+rule accept_source:
+    input:
+        data="resources/raw/{source}.csv",
+        download=ancient("resources/raw/{source}.download.json"),
+        validated="results/validation/{source}.json",
+        code=library("atomic", "download"),
+        env=software("download"),
+    output:
+        "results/sources/{source}.json",
+    log:
+        "logs/download/{source}.accepted.log",
+    conda:
+        "../envs/download.yaml"
+    threads: 1
+    resources:
+        mem_mb=200,
+        runtime=5,
+    params:
+        url=source_setting("url"),
+    script:
+        "../scripts/accept_source.py"

@@ -13,7 +13,6 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import requests
@@ -27,6 +26,7 @@ from bikeflow.atomic import atomic_open
 CHUNK_BYTES = 1 << 16
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 HTML_MARKERS = (b"<!doctype html", b"<html")
+ACCEPTED_FIELDS = ("url", "etag", "last_modified", "bytes", "sha256")
 
 
 class DownloadError(RuntimeError):
@@ -35,8 +35,10 @@ class DownloadError(RuntimeError):
 
 @dataclass(frozen=True)
 class DownloadRecord:
-    """What was fetched, from where: kept beside the raw file, never committed
-    (fetched_at and the server's headers change when the content does not)."""
+    """What was fetched, from where: kept beside the raw file, never committed (the
+    server's headers and status can change when the content does not). It holds no fetch
+    time, so fetching the same answer twice gives the same record; the file's mtime says
+    when it was fetched."""
 
     url: str
     final_url: str
@@ -46,10 +48,15 @@ class DownloadRecord:
     content_type: str | None
     bytes: int
     sha256: str
-    fetched_at: str
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    def accepted(self) -> dict:
+        """What identifies the data a source served, without when it was fetched: the
+        record committed with the results once the data passed validation, and what the
+        scheduled refresh compares the source with (If-None-Match, If-Modified-Since, sha256)."""
+        return {key: getattr(self, key) for key in ACCEPTED_FIELDS}
 
 
 class BoundedRetry(Retry):
@@ -118,7 +125,6 @@ def download(
                 content_type=response.headers.get("Content-Type"),
                 bytes=size,
                 sha256=sha256,
-                fetched_at=_now(),
             )
     except requests.exceptions.RequestException as error:
         raise DownloadError(f"{url}: {_explain(error, timeout_seconds, retries)}") from error
@@ -181,7 +187,6 @@ def _copy_local_file(url: str, destination: Path, max_bytes: int) -> DownloadRec
         content_type=None,
         bytes=size,
         sha256=sha256,
-        fetched_at=_now(),
     )
 
 
@@ -217,7 +222,3 @@ def _exception_chain(error: BaseException):
         if not isinstance(inner, BaseException) and error.args:
             inner = error.args[0]
         error = inner
-
-
-def _now() -> str:
-    return datetime.now(UTC).replace(microsecond=0).isoformat()
