@@ -15,7 +15,6 @@ import os
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -23,13 +22,15 @@ import yaml
 from support.data import (
     COUNTS_DAYS,
     COUNTS_START,
+    WEATHER_DAYS,
     counts_fixture,
     fremont_rows,
     fremont_text,
     weather_fixture,
 )
-from support.server import LoopbackServer, loopback_server
-from support.workflow import REPOSITORY, copy_repository, fixture_config
+from support.server import loopback_server
+from support.upstream import Upstream
+from support.workflow import configure_fork, copy_repository
 
 pytestmark = pytest.mark.workflow
 
@@ -37,34 +38,17 @@ CI_SCRIPT = ".github/scripts/ci.py"
 DEVELOPER = ["-c", "user.name=Developer", "-c", "user.email=developer@example.invalid"]
 
 
-@dataclass
-class Upstream:
-    """The two sources on a loopback server; tests change what it serves."""
-
-    server: LoopbackServer
-
-    def serve(self, counts: bytes | None = None, weather: bytes | None = None) -> None:
-        self.server.serve_file("/fremont.csv", counts or counts_fixture())
-        self.server.serve_file("/ghcnd.csv", weather or weather_fixture())
-
-    @property
-    def urls(self) -> dict[str, str]:
-        return {
-            "fremont_bridge": self.server.url("/fremont.csv"),
-            "seatac_weather": self.server.url("/ghcnd.csv"),
-        }
-
-
 def git(cwd: Path, *args: str) -> str:
     result = subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True)
     return result.stdout
 
 
-def ci(clone: Path, *args: str) -> subprocess.CompletedProcess:
-    """Run the workflows' script in a clone, as a workflow step would: outside Actions, and
-    with no git identity of the machine's (a runner has none)."""
+def ci(clone: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run the workflows' script in a clone, as a workflow step would: outside Actions
+    (unless `env` says otherwise), and with no git identity of the machine's (a runner has
+    none)."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
-    environment.update({"GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"})
+    environment.update({"GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1", **(env or {})})
     return subprocess.run(
         [sys.executable, CI_SCRIPT, *args],
         cwd=clone,
@@ -93,20 +77,27 @@ def actions_run(origin: Path, clone_dir: Path, *run_args: str) -> Path:
     return clone
 
 
+def run_record(clone: Path) -> dict:
+    return json.loads((clone / ".snakemake/ci-run.json").read_text())
+
+
 def reran(clone: Path) -> set[str]:
     """Rules executed past the downloads in the clone's last run."""
-    record = json.loads((clone / ".snakemake/ci-run.json").read_text())
     return {
         rule
-        for invocation in record["invocations"]
+        for invocation in run_record(clone)["invocations"]
         if invocation["name"] == "workflow"
-        for rule in invocation["rules"]
+        for rule in invocation["jobs"]
     }
 
 
 def downloaded(clone: Path) -> set[str]:
-    record = json.loads((clone / ".snakemake/ci-run.json").read_text())
-    return set(record["invocations"][0]["rules"])
+    return set(run_record(clone)["invocations"][0]["jobs"])
+
+
+def accepted_sha256(clone: Path, source: str) -> str:
+    """sha256 of the source data the clone's results were built from."""
+    return json.loads((clone / f"results/sources/{source}.json").read_text())["sha256"]
 
 
 def log(origin: Path) -> list[str]:
@@ -190,16 +181,7 @@ def published(tmp_path_factory, upstream: Upstream) -> Path:
     """A bare origin with the project, after the first run published its results."""
     root = tmp_path_factory.mktemp("published")
     seed = copy_repository(root / "seed")
-    # A fork points the sources at its mirror and sizes the model for its data, in config.
-    config_path = seed / "config/config.yaml"
-    config = yaml.safe_load(config_path.read_text())
-    for section, values in fixture_config(upstream.urls).items():
-        for key, value in values.items():
-            if isinstance(value, dict) and isinstance(config[section].get(key), dict):
-                config[section][key].update(value)
-            else:
-                config[section][key] = value
-    config_path.write_text(yaml.safe_dump(config, sort_keys=False))
+    configure_fork(seed, upstream.urls)  # sources on the loopback upstream, small model
     git(seed, "init", "--quiet", "--initial-branch", "main")
     git(seed, "add", "--all")
     git(seed, *DEVELOPER, "commit", "--quiet", "--message", "The project")
@@ -234,9 +216,7 @@ def test_changed_figure_script_reruns_that_figure_and_the_index_only(origin: Pat
     figure = "workflow/scripts/figure_daily_traffic.py"
     developer_change(origin, tmp_path / "dev", append(figure, "\n# reviewed\n"), "Touch a figure")
     clone = actions_run(origin, tmp_path / "runner")
-    assert reran(clone) == {"figure", "results_index"}
-    run_log = json.loads((clone / ".snakemake/ci-run.json").read_text())
-    assert run_log["invocations"][1]["rules"] == ["figure", "results_index"]
+    assert run_record(clone)["invocations"][1]["jobs"] == {"figure": 1, "results_index": 1}
     ok(ci(clone, "publish"))
     authors = [entry.split("|")[0] for entry in log(origin)[:2]]
     assert authors == ["github-actions[bot]", "Developer"]
@@ -295,9 +275,7 @@ def test_refresh_with_new_upstream_rows_reruns_downstream_and_names_the_new_data
     assert {"validate_source", "tidy_counts", "daily_table", "fit_model", "results_index"} <= rules
     assert "tidy_weather" not in rules
     ok(ci(clone, "publish"))
-    sha = json.loads((clone / "results/validation/fremont_bridge.json").read_text())["tasks"][0][
-        "stats"
-    ]["sha256"]
+    sha = accepted_sha256(clone, "fremont_bridge")
     message = git(origin, "log", "-1", "--format=%B", "main")
     assert f"fremont_bridge ({sha[:12]})" in message.splitlines()[0]
     assert f"fremont_bridge: sha256 {sha}" in message
@@ -361,9 +339,7 @@ def test_two_runs_racing_to_push_both_land(origin: Path, tmp_path: Path, upstrea
     # Nothing is lost: main holds the new data and the figure change is built into it.
     final = actions_run(origin, tmp_path / "final")
     assert reran(final) == set()
-    sha_a = json.loads((run_a / "results/validation/fremont_bridge.json").read_text())
-    sha_final = json.loads((final / "results/validation/fremont_bridge.json").read_text())
-    assert sha_final["tasks"][0]["stats"]["sha256"] == sha_a["tasks"][0]["stats"]["sha256"]
+    assert accepted_sha256(final, "fremont_bridge") == accepted_sha256(run_a, "fremont_bridge")
 
 
 def test_a_push_from_a_person_during_a_run_is_rebased_over_and_built_next(
@@ -380,9 +356,7 @@ def test_a_push_from_a_person_during_a_run_is_rebased_over_and_built_next(
     assert subjects[1:] == ["Drift", "Residuals"] and subjects[0].startswith("Update results")
     # The rebased results were built without the person's change: the next run builds it.
     follow_up = actions_run(origin, tmp_path / "follow-up")
-    assert reran(follow_up) == {"figure", "results_index"}
-    record = json.loads((follow_up / ".snakemake/ci-run.json").read_text())
-    assert record["invocations"][1]["rules"] == ["figure", "results_index"]
+    assert run_record(follow_up)["invocations"][1]["jobs"] == {"figure": 1, "results_index": 1}
 
 
 def test_changed_source_url_with_cached_downloads_fetches_again(
@@ -447,36 +421,105 @@ def test_metrics_diff_compares_a_change_with_main(origin: Path, tmp_path: Path):
     assert float(change) - float(base) == pytest.approx(float(delta), abs=1e-3 * abs(float(base)))
 
 
-@pytest.mark.parametrize(
-    ("refresh", "forceall", "expected"),
-    [
-        ("false", "false", ["run", "--snakemake-args", "--sdm conda"]),
-        ("true", "false", ["run", "--snakemake-args", "--sdm conda", "--refresh"]),
-        ("false", "true", ["run", "--snakemake-args", "--sdm conda", "--forceall"]),
-        ("true", "true", ["run", "--snakemake-args", "--sdm conda", "--refresh", "--forceall"]),
-    ],
-)
-def test_results_workflow_passes_its_inputs_to_the_script(
-    tmp_path: Path, refresh: str, forceall: str, expected: list[str]
+def test_extra_snakemake_options_taking_several_values_do_not_swallow_the_target(
+    origin: Path, tmp_path: Path
 ):
-    """The step's own shell, as the workflow's `bash -el {0}` runs it; `python` is replaced
-    by a recorder of its arguments (the script is what the other tests exercise)."""
-    workflow = yaml.safe_load((REPOSITORY / ".github/workflows/results.yml").read_text())
-    steps = workflow["jobs"]["run-and-publish"]["steps"]
-    step = next(step for step in steps if step.get("name") == "Run the pipeline")
-    recorder = tmp_path / "bin" / "python"
-    recorder.parent.mkdir()
-    recorder.write_text('#!/bin/sh\nshift\nprintf "%s\\n" "$@" > "$ARGS_FILE"\n')
-    recorder.chmod(0o755)
-    environment = {
-        **os.environ,
-        "PATH": f"{recorder.parent}:{os.environ['PATH']}",
-        "ARGS_FILE": str(tmp_path / "args"),
-        "REFRESH": refresh,
-        "FORCEALL": forceall,
-    }
-    script = tmp_path / "step.sh"
-    script.write_text(step["run"])
-    completed = subprocess.run(["bash", "-e", str(script)], env=environment, capture_output=True)
-    assert completed.returncode == 0, completed.stderr
-    assert (tmp_path / "args").read_text().splitlines() == expected
+    """`--sdm` takes several values: the run's target once came after it and was read as a
+    deployment method ("invalid choice: 'downloads'"). env-modules runs here (no rule uses
+    an environment module), unlike conda; the parsing is the same."""
+    clone = fresh_clone(origin, tmp_path / "runner")
+    ok(ci(clone, "mark-changes"))
+    result = ok(ci(clone, "run", "--refresh", "--snakemake-args", "--sdm env-modules"))
+    assert "invalid choice" not in result.stdout + result.stderr
+    assert downloaded(clone) == {"download"} and reran(clone) == set()
+
+
+# --- check-sources: does the refresh need to run at all? --------------------------------
+
+
+def check(clone: Path, tmp_path: Path) -> tuple[subprocess.CompletedProcess, str]:
+    """`ci.py check-sources` as the refresh's first job runs it; returns the result and
+    what it set as the step's `changed` output."""
+    outputs = tmp_path / "github-output"
+    outputs.write_text("")
+    result = ci(clone, "check-sources", env={"GITHUB_OUTPUT": str(outputs)})
+    return result, outputs.read_text()
+
+
+def test_check_with_a_server_honouring_conditional_requests_gets_304_and_runs_nothing(
+    origin: Path, tmp_path: Path, upstream: Upstream
+):
+    clone = fresh_clone(origin, tmp_path / "runner")
+    asked_before = len(upstream.server.requests)
+    result, outputs = check(clone, tmp_path)
+    assert ok(result).stdout.count("| 304 Not Modified | no |") == 2
+    assert outputs == "changed=false\n"
+    asked = upstream.server.request_headers[asked_before:]
+    record = json.loads((clone / "results/sources/fremont_bridge.json").read_text())
+    assert record["etag"] and {"If-None-Match": record["etag"]}.items() <= asked[0].items()
+
+
+def test_check_with_a_server_ignoring_them_compares_the_sha256(
+    origin: Path, tmp_path: Path, upstream: Upstream
+):
+    upstream.serve(validators="ignores")
+    clone = fresh_clone(origin, tmp_path / "runner")
+    result, outputs = check(clone, tmp_path)
+    assert ok(result).stdout.count("(sha256 unchanged) | no |") == 2
+    assert outputs == "changed=false\n"
+    upstream.serve(weather=weather_with_one_more_day(), validators="ignores")
+    result, outputs = check(clone, tmp_path)
+    assert "| `seatac_weather` | If-None-Match and If-Modified-Since | new data:" in result.stdout
+    assert outputs == "changed=true\n"
+
+
+def test_check_with_a_server_sending_no_validators_downloads_and_compares_the_sha256(
+    origin: Path, tmp_path: Path, upstream: Upstream
+):
+    """The accepted record of data from such a server has no ETag or Last-Modified: the
+    check can only fetch the whole file."""
+    upstream.serve(counts=counts_fixture(COUNTS_DAYS + 7), validators="none")
+    runner = actions_run(origin, tmp_path / "runner", "--refresh")
+    ok(ci(runner, "publish"))
+    clone = fresh_clone(origin, tmp_path / "next-day")
+    record = json.loads((clone / "results/sources/fremont_bridge.json").read_text())
+    assert record["etag"] is None and record["last_modified"] is None
+    result, outputs = check(clone, tmp_path)
+    expected = "| `fremont_bridge` | the whole file (no ETag or Last-Modified) | the same"
+    assert expected in ok(result).stdout and outputs == "changed=false\n"
+    upstream.serve(counts=counts_fixture(COUNTS_DAYS + 8), validators="none")
+    result, outputs = check(clone, tmp_path)
+    assert "| `fremont_bridge` | the whole file (no ETag or Last-Modified) | new data:" in (
+        ok(result).stdout
+    )
+    assert outputs == "changed=true\n"
+
+
+def test_check_after_a_source_url_changed_cannot_tell_and_runs(
+    origin: Path, tmp_path: Path, upstream: Upstream
+):
+    mirror = upstream.server.serve_file("/mirror.csv", counts_fixture())
+    developer_change(
+        origin, tmp_path / "dev", set_config(["sources", "fremont_bridge", "url"], mirror), "Mirror"
+    )
+    clone = fresh_clone(origin, tmp_path / "runner")
+    result, outputs = check(clone, tmp_path)
+    assert "The check cannot tell (config/config.yaml changed since the results were built)" in (
+        ok(result).stdout
+    )
+    assert outputs == "changed=true\n"
+
+
+def test_check_with_a_source_down_fails_naming_it_and_decides_nothing(
+    origin: Path, tmp_path: Path, upstream: Upstream
+):
+    upstream.stop_serving("fremont_bridge")
+    clone = fresh_clone(origin, tmp_path / "runner")
+    result, outputs = check(clone, tmp_path)
+    assert result.returncode == 1 and outputs == ""
+    assert f"fremont_bridge: {upstream.urls['fremont_bridge']} answered HTTP 503" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def weather_with_one_more_day() -> bytes:
+    return weather_fixture(WEATHER_DAYS + 1)

@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 """Everything the GitHub Actions workflows do beyond checkout and environment set-up.
 
-The workflows call these subcommands, and tests/test_ci_simulation.py runs the very same
-ones against real git repositories, so what is tested is what runs on GitHub:
+The workflows call these subcommands; tests/test_actions.py runs the workflow files
+themselves under act, and tests/test_ci_simulation.py calls the same subcommands against
+real git repositories:
 
+  check-sources  ask each source whether its data changed since the published results
+                 (a conditional request, else a download compared by sha256)
   mark-changes   give every tracked file an mtime that tells Snakemake what changed since
                  the results were last built (see below)
   run            the workflow in two invocations: the downloads, then everything else
@@ -11,6 +14,9 @@ ones against real git repositories, so what is tested is what runs on GitHub:
   publish        commit the results and their provenance as the bot and push, rebasing or
                  rebuilding on top when another run pushed first
   metrics-diff   a Markdown table of a pull request's metrics against main's
+
+Only the standard library is used: check-sources runs on the runner's own Python, before
+(and usually instead of) setting up any environment.
 
 Why mark-changes and not git-restore-mtime: a fresh clone gives every file the checkout
 time, so Snakemake would re-run everything or nothing. Restoring mtimes from commit dates
@@ -34,21 +40,37 @@ import re
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 RESULTS = "results"
+# One record per source of the download its published results were built from (URL, ETag,
+# Last-Modified, bytes, sha256), written by the workflow's accept_source rule.
+SOURCE_RECORDS = Path(RESULTS, "sources")
 METADATA = ".snakemake/metadata"
 RUN_RECORD = ".snakemake/ci-run.json"
-JOB_LINE = re.compile(r"^(?:local)?rule (\w+):$", re.MULTILINE)
-TARGET_RULES = {"all", "downloads"}  # rules that only name targets; they make nothing
+DOWNLOAD_RULE = "download"
+DOWNLOADS_TARGET = "all_downloads"
+TARGET_RULES = {"all", DOWNLOADS_TARGET}  # rules that only name targets; they make nothing
+VALIDATION_LOGS = Path("logs/validate")
+# Where the rules get their software: conda builds each rule's environment from
+# workflow/envs/; "driver" runs them in the environment Snakemake itself runs in.
+RULE_ENVIRONMENTS = {"conda": ["--sdm", "conda"], "driver": []}
 
 # Two fixed instants, in this order: unchanged sources, then results built from them.
 SOURCES_MTIME = 946_684_800  # 2000-01-01
 RESULTS_MTIME = SOURCES_MTIME + 86_400
 
+# Fields of a provenance record that differ on every run of the same job. A record that
+# changed in these alone describes the same result from the same inputs, code and params.
+RUN_SPECIFIC_FIELDS = {"starttime", "endtime", "job_hash"}
+
 TRAILER = "Built-from"
 BOT_NAME = "github-actions[bot]"
 BOT_EMAIL = "41898282+github-actions[bot]@users.noreply.github.com"
+TOKEN_IN_URL = re.compile(r"(https://[^:/@\s]+:)[^@\s]*@")
 
 
 # --- git ---------------------------------------------------------------------------------
@@ -62,6 +84,11 @@ def git(*args: str, check: bool = True) -> subprocess.CompletedProcess:
 
 def git_lines(*args: str) -> list[str]:
     return [line for line in git(*args).stdout.splitlines() if line]
+
+
+def redacted(text: str) -> str:
+    """git's messages name the remote, whose URL carries the workflow's token."""
+    return TOKEN_IN_URL.sub(r"\1***@", text)
 
 
 def built_from() -> str | None:
@@ -79,6 +106,134 @@ def built_from() -> str | None:
     return commit if known else None
 
 
+def changed_since(base: str) -> set[str]:
+    names = git("diff", "-z", "--name-only", "--no-renames", base, "HEAD").stdout
+    return set(filter(None, names.split("\0")))
+
+
+# --- check-sources -----------------------------------------------------------------------
+
+
+class SourceCheckFailed(RuntimeError):
+    """A source could not be asked: the check cannot decide, and must not guess."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    source: str
+    asked: str  # what was asked, in words
+    answered: str  # what came back, in words
+    changed: bool
+
+
+def published_sources(revision: str | None = None) -> dict[str, dict]:
+    """The accepted-download record of each source, from the working tree or a commit."""
+    if revision is None:
+        paths = sorted(SOURCE_RECORDS.glob("*.json"))
+        return {path.stem: json.loads(path.read_text()) for path in paths}
+    names = git_lines("ls-tree", "--name-only", revision, f"{SOURCE_RECORDS.as_posix()}/")
+    return {
+        Path(name).stem: json.loads(git("show", f"{revision}:{name}").stdout)
+        for name in names
+        if name.endswith(".json")
+    }
+
+
+def why_the_check_cannot_tell() -> str | None:
+    """A reason to run the pipeline without asking, when the published records cannot say
+    what the sources are now: nothing published yet, or the configuration (where each
+    source's URL lives) changed since the results were built."""
+    base = built_from()
+    if base is None:
+        return "no published results to compare with"
+    if not published_sources():
+        return f"no source records in {SOURCE_RECORDS}/"
+    config = sorted(path for path in changed_since(base) if path.startswith("config/"))
+    if config:
+        return f"{', '.join(config)} changed since the results were built"
+    return None
+
+
+def ask_source(
+    source: str, record: dict, *, timeout: float, attempts: int = 3, pause: float = 2.0
+) -> Answer:
+    """Ask the source whether its data differ from the record's: a conditional request when
+    the record has an ETag or Last-Modified (304: unchanged), else (or when the server
+    ignores it) the whole body, compared by sha256. Connection errors and 5xx are retried
+    `attempts` times (the standard library has no retry policy of its own)."""
+    url = record["url"]
+    headers = {}
+    if record.get("etag"):
+        headers["If-None-Match"] = record["etag"]
+    if record.get("last_modified"):
+        headers["If-Modified-Since"] = record["last_modified"]
+    asked = " and ".join(headers) if headers else "the whole file (no ETag or Last-Modified)"
+    for attempt in range(1, attempts + 1):
+        try:
+            with urllib.request.urlopen(
+                urllib.request.Request(url, headers=headers), timeout=timeout
+            ) as body:
+                sha256, size = digest(body)
+            break
+        except urllib.error.HTTPError as error:
+            if error.code == 304:
+                return Answer(source, asked, "304 Not Modified", changed=False)
+            if error.code < 500 and error.code != 429 or attempt == attempts:
+                raise SourceCheckFailed(
+                    f"{source}: {url} answered HTTP {error.code} {error.reason}"
+                ) from error
+        except (urllib.error.URLError, OSError) as error:
+            if attempt == attempts:
+                reason = getattr(error, "reason", error)
+                raise SourceCheckFailed(
+                    f"{source}: {url} could not be reached after {attempts} attempts ({reason})"
+                ) from error
+        time.sleep(pause * attempt)
+    if sha256 == record["sha256"] and size == record["bytes"]:
+        return Answer(source, asked, f"the same {size:,} bytes (sha256 unchanged)", changed=False)
+    return Answer(source, asked, f"new data: {size:,} bytes, sha256 {sha256[:12]}", changed=True)
+
+
+def digest(stream) -> tuple[str, int]:
+    sha256, size = hashlib.sha256(), 0
+    for chunk in iter(lambda: stream.read(1 << 16), b""):
+        sha256.update(chunk)
+        size += len(chunk)
+    return sha256.hexdigest(), size
+
+
+def check_sources(timeout: float) -> tuple[bool, str]:
+    """Whether the pipeline must run, and a Markdown account of what was asked."""
+    lines = ["## Source check", ""]
+    reason = why_the_check_cannot_tell()
+    if reason:
+        return True, "\n".join(
+            [*lines, f"The check cannot tell ({reason}): running the pipeline.", ""]
+        )
+    answers = [
+        ask_source(name, record, timeout=timeout) for name, record in published_sources().items()
+    ]
+    lines += ["| Source | Asked | Answer | Changed |", "|---|---|---|---|"]
+    lines += [
+        f"| `{a.source}` | {a.asked} | {a.answered} | {'**yes**' if a.changed else 'no'} |"
+        for a in answers
+    ]
+    changed = [answer.source for answer in answers if answer.changed]
+    verdict = (
+        f"New data for {', '.join(f'`{name}`' for name in changed)}: running the pipeline."
+        if changed
+        else "No source changed: nothing to run, nothing to commit."
+    )
+    return bool(changed), "\n".join([*lines, "", verdict, ""])
+
+
+def set_output(name: str, value: str) -> None:
+    target = os.environ.get("GITHUB_OUTPUT")
+    if target:
+        with open(target, "a", encoding="utf-8") as handle:
+            handle.write(f"{name}={value}\n")
+
+
 # --- mark-changes ------------------------------------------------------------------------
 
 
@@ -91,10 +246,7 @@ def mark_changes() -> list[str]:
     the changed source files."""
     tracked = git("ls-files", "-z").stdout.split("\0")
     base = built_from()
-    changed = set()
-    if base:
-        names = git("diff", "-z", "--name-only", "--no-renames", base, "HEAD").stdout
-        changed = set(filter(None, names.split("\0")))
+    changed = changed_since(base) if base else set()
     now = time.time()
     marked = []
     for path in filter(None, tracked):
@@ -114,32 +266,63 @@ def mark_changes() -> list[str]:
 # --- run ---------------------------------------------------------------------------------
 
 
-def snakemake(*args: str, cores: str) -> tuple[int, str]:
+def snakemake(*args: str, cores: str) -> int:
+    # Targets must come before the options: several options (--sdm, --forcerun) take any
+    # number of values, and would swallow a target that follows them.
     command = [sys.executable, "-m", "snakemake", "--cores", cores, *args]
     print("$", " ".join(command), flush=True)
-    completed = subprocess.run(command, capture_output=True, text=True, stdin=subprocess.DEVNULL)
-    output = completed.stdout + completed.stderr
-    print(output, flush=True)
-    return completed.returncode, output
+    return subprocess.run(command, stdin=subprocess.DEVNULL).returncode
 
 
-def run(refresh: bool, cores: str, extra_args: list[str], forceall: bool = False) -> int:
+def rules_past_the_downloads() -> list[str]:
+    """Every rule that makes something, except the download: what --forceall re-runs."""
+    listed = subprocess.run(
+        [sys.executable, "-m", "snakemake", "--list-rules"],
+        check=True,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    ).stdout.split()
+    return [rule for rule in listed if rule not in TARGET_RULES | {DOWNLOAD_RULE}]
+
+
+def jobs_finished_since(started: float) -> dict[str, int]:
+    """Jobs per rule that Snakemake recorded as finished since `started`, from its own
+    provenance records (one record per output file, carrying the job's rule and hash)."""
+    jobs: dict[str, set] = {}
+    for path in Path(METADATA).glob("*") if Path(METADATA).is_dir() else []:
+        record = json.loads(path.read_text())
+        if (record.get("starttime") or 0) >= started:
+            jobs.setdefault(record["rule"], set()).add(record["job_hash"])
+    return {rule: len(hashes) for rule, hashes in sorted(jobs.items())}
+
+
+def run(
+    refresh: bool, cores: str, rule_envs: str, extra_args: list[str], forceall: bool = False
+) -> int:
     """Invocation 1 fetches the sources (all on a refresh, missing ones otherwise);
     invocation 2 runs the rest. Two invocations because a job that runs re-runs everything
     downstream of it in the same invocation, while in a new invocation a re-downloaded file
-    with unchanged content is recognised by its checksum and re-runs nothing."""
+    with unchanged content is recognised by its checksum and re-runs nothing.
+
+    forceall re-runs every rule past the downloads: it checks that unchanged inputs give the
+    same results, so it must not fetch new data (a refresh does that)."""
     record = {"refresh": refresh, "forceall": forceall, "invocations": []}
     discard_stale_downloads()
+    options = [*RULE_ENVIRONMENTS[rule_envs], *extra_args]
     # The raw files are named as targets: a missing intermediate file is not fetched while
     # everything after it is up to date, and would be fetched mid-run when next needed.
-    downloads = [*extra_args, "downloads"]
+    fetch = [DOWNLOADS_TARGET, *options]
     if refresh:
-        downloads += ["--forcerun", "download"]
-    rest = [*extra_args, "--forceall"] if forceall else list(extra_args)
-    for name, args in (("download", downloads), ("workflow", rest)):
-        code, output = snakemake(*args, cores=cores)
-        rules = sorted(set(JOB_LINE.findall(output)) - TARGET_RULES)
-        record["invocations"].append({"name": name, "returncode": code, "rules": rules})
+        fetch += ["--forcerun", DOWNLOAD_RULE]
+    build = list(options)
+    if forceall:
+        build += ["--forcerun", *rules_past_the_downloads()]
+    for name, args in (("download", fetch), ("workflow", build)):
+        started = time.time()
+        code = snakemake(*args, cores=cores)
+        jobs = jobs_finished_since(started)
+        record["invocations"].append({"name": name, "returncode": code, "jobs": jobs})
         if code != 0:
             break
     Path(RUN_RECORD).parent.mkdir(parents=True, exist_ok=True)
@@ -151,68 +334,65 @@ def discard_stale_downloads() -> None:
     """Remove a restored download that is not the data the published results were built
     from (a cache saved by an older run), so that it is fetched again rather than
     rolling the results back to older data."""
-    for source, published in source_digests(None).items():
+    for source, published in published_sources().items():
         raw = Path("resources/raw") / f"{source}.csv"
-        if raw.exists() and hashlib.sha256(raw.read_bytes()).hexdigest() != published:
+        if raw.exists() and hashlib.sha256(raw.read_bytes()).hexdigest() != published["sha256"]:
             print(f"Discarding {raw}: not the data the published results were built from.")
             raw.unlink()
 
 
+def run_record() -> dict | None:
+    return json.loads(Path(RUN_RECORD).read_text()) if Path(RUN_RECORD).exists() else None
+
+
 def rerun_rules() -> list[str]:
     """Rules that re-executed past the downloads in the last run."""
-    record = json.loads(Path(RUN_RECORD).read_text())
+    record = run_record() or {"invocations": []}
     rules = set()
     for invocation in record["invocations"]:
         if invocation["name"] == "workflow":
-            rules.update(invocation["rules"])
+            rules.update(invocation["jobs"])
     return sorted(rules)
 
 
 # --- summary -----------------------------------------------------------------------------
 
 
-def source_digests(revision: str | None) -> dict[str, str]:
-    """sha256 of each source as validated, from the committed reports (revision) or the
-    working tree (None)."""
-    digests = {}
-    if revision is None:
-        paths = sorted(Path(RESULTS, "validation").glob("*.json"))
-        reports = {path.stem: path.read_text() for path in paths}
-    else:
-        names = git_lines("ls-tree", "--name-only", revision, f"{RESULTS}/validation/")
-        reports = {
-            Path(name).stem: git("show", f"{revision}:{name}").stdout
-            for name in names
-            if name.endswith(".json")
-        }
-    for source, text in reports.items():
-        digests[source] = json.loads(text)["tasks"][0]["stats"]["sha256"]
-    return digests
-
-
 def changed_sources() -> dict[str, str]:
-    """Sources whose validated content differs from the last commit's."""
+    """Sources whose accepted data differ from the last commit's: name -> new sha256."""
     has_head = git("rev-parse", "--verify", "--quiet", "HEAD", check=False).returncode == 0
-    before = source_digests("HEAD") if has_head else {}
-    after = source_digests(None)
-    return {source: sha for source, sha in after.items() if before.get(source) != sha}
+    before = published_sources("HEAD") if has_head else {}
+    after = published_sources()
+    return {
+        source: record["sha256"]
+        for source, record in after.items()
+        if before.get(source, {}).get("sha256") != record["sha256"]
+    }
+
+
+def invalid_sources() -> list[str]:
+    """Sources whose last validation failed: their full report stays in the job's logs."""
+    return sorted(
+        path.name.removesuffix(".report.json")
+        for path in VALIDATION_LOGS.glob("*.report.json")
+        if not json.loads(path.read_text())["valid"]
+    )
 
 
 def summary() -> str:
     lines = ["## Pipeline run", ""]
-    record = json.loads(Path(RUN_RECORD).read_text()) if Path(RUN_RECORD).exists() else None
+    record = run_record()
     if record:
         for invocation in record["invocations"]:
             status = "ok" if invocation["returncode"] == 0 else "**failed**"
-            rules = ", ".join(f"`{rule}`" for rule in invocation["rules"]) or "nothing"
-            lines.append(f"- {invocation['name']}: {status}; ran {rules}")
+            jobs = invocation["jobs"]
+            ran = ", ".join(f"`{rule}` ({count})" for rule, count in jobs.items()) or "nothing"
+            lines.append(f"- {invocation['name']}: {status}; ran {ran}")
         lines.append("")
     for source, sha in changed_sources().items():
         lines.append(f"- new data for `{source}`: sha256 `{sha[:12]}`")
-    failed = sorted(Path("logs/validate").glob("*.summary.md"))
-    failed = [path for path in failed if "**invalid**" in path.read_text()]
-    for path in failed:
-        lines += ["", path.read_text()]
+    for source in invalid_sources():
+        lines += ["", (VALIDATION_LOGS / f"{source}.summary.md").read_text()]
     return "\n".join(lines) + "\n"
 
 
@@ -234,17 +414,44 @@ def result_metadata_records() -> list[str]:
 
 
 def stage_results() -> bool:
-    """Stage results/ and their provenance; True when something changed."""
+    """Stage results/ and their provenance; True when something changed.
+
+    A record that changed only in its run times is staged only when code or configuration
+    changed since the results were built: then the commit is what moves Built-from forward
+    (or the next run would re-run the same jobs again). Otherwise, as after a forced re-run
+    with unchanged inputs, it is no reason for a commit."""
     git("add", "--force", "--all", "--", RESULTS)
     records = result_metadata_records()
+    if not sources_changed_since_results():
+        unchanged = [record for record in records if only_run_times_changed(record)]
+        if unchanged:  # back to the committed version: a rebase needs a clean tree
+            git("checkout", "HEAD", "--", *unchanged)
+        records = [record for record in records if record not in unchanged]
     if records:
         git("add", "--force", "--", *records)
     return git("diff", "--cached", "--quiet", check=False).returncode != 0
 
 
+def sources_changed_since_results() -> bool:
+    """Whether anything the results are made from changed since they were built."""
+    base = built_from()
+    return base is None or any(not is_result(path) for path in changed_since(base))
+
+
+def only_run_times_changed(record: str) -> bool:
+    committed = git("show", f"HEAD:{record}", check=False)
+    if committed.returncode != 0:
+        return False
+
+    def lasting(fields: dict) -> dict:
+        return {key: value for key, value in fields.items() if key not in RUN_SPECIFIC_FIELDS}
+
+    return lasting(json.loads(committed.stdout)) == lasting(json.loads(Path(record).read_text()))
+
+
 def commit_message() -> str:
     sources = changed_sources()
-    rules = rerun_rules() if Path(RUN_RECORD).exists() else []
+    rules = rerun_rules()
     if sources:
         subject = "Update results: new data for " + ", ".join(
             f"{source} ({sha[:12]})" for source, sha in sources.items()
@@ -269,10 +476,6 @@ def commit() -> bool:
     return True
 
 
-def push(remote: str, branch: str) -> bool:
-    return git("push", "--quiet", remote, f"HEAD:{branch}", check=False).returncode == 0
-
-
 def publishing_refused(branch: str) -> str | None:
     """Why this run must not commit, if it must not: the workflows already say so in their
     `if:` conditions; this is the second lock on the same door. (A pull request from a fork
@@ -283,35 +486,54 @@ def publishing_refused(branch: str) -> str | None:
     ref = os.environ.get("GITHUB_REF")
     if ref is not None and ref != f"refs/heads/{branch}":
         return f"Refusing to publish from {ref}: results are committed on {branch} only."
-    if not Path(RUN_RECORD).exists():
+    record = run_record()
+    if record is None:
         return "Refusing to publish: there is no record of a run (call `run` first)."
     # A failed job's outputs are deleted by Snakemake: publishing would commit the deletions.
-    record = json.loads(Path(RUN_RECORD).read_text())
     if any(invocation["returncode"] != 0 for invocation in record["invocations"]):
         return "Refusing to publish: the last run failed, and results must stay as published."
     return None
 
 
 def publish(
-    remote: str, branch: str, attempts: int, refresh: bool, cores: str, extra: list[str]
+    remote: str,
+    branch: str,
+    attempts: int,
+    refresh: bool,
+    cores: str,
+    rule_envs: str,
+    extra: list[str],
 ) -> int:
     """Commit and push. When another run pushed first: rebase; if the two runs changed the
     same results, drop ours and rebuild on top of theirs with freshly fetched sources (their
     code and data and ours both count), so nothing either run made is lost. Bounded by
-    `attempts`."""
+    `attempts`. A push refused for any other reason (permissions, a protected branch, an
+    unreachable remote) ends the run with git's own message: retrying cannot help."""
     refusal = publishing_refused(branch)
     if refusal:
         print(refusal, file=sys.stderr)
         return 1
     if not commit():
         return 0
+    upstream = f"{remote}/{branch}"
     for attempt in range(1, attempts + 1):
-        if push(remote, branch):
-            print(f"Pushed to {remote}/{branch}.")
+        pushed = git("push", "--quiet", remote, f"HEAD:{branch}", check=False)
+        if pushed.returncode == 0:
+            print(f"Pushed to {upstream}.")
             return 0
-        print(f"Push rejected (attempt {attempt} of {attempts}): {remote}/{branch} moved on.")
-        git("fetch", "--quiet", remote, branch)
-        upstream = f"{remote}/{branch}"
+        refused = redacted(pushed.stderr.strip())
+        fetched = git("fetch", "--quiet", remote, branch, check=False)
+        if fetched.returncode != 0:
+            print(
+                f"The push to {upstream} failed, and so did fetching it:\n{refused}\n"
+                f"{redacted(fetched.stderr.strip())}",
+                file=sys.stderr,
+            )
+            return 1
+        if git("merge-base", "--is-ancestor", upstream, "HEAD", check=False).returncode == 0:
+            print(f"{remote} refused the push to {branch}:\n{refused}", file=sys.stderr)
+            return 1
+        print(f"Push rejected (attempt {attempt} of {attempts}): {upstream} moved on.")
         if git("rebase", "--quiet", upstream, check=False).returncode == 0:
             continue
         git("rebase", "--abort", check=False)
@@ -319,7 +541,7 @@ def publish(
         git("reset", "--quiet", "--hard", upstream)
         mark_changes()
         # Fetch again: our downloads may be older than the data their results were built on.
-        if run(refresh=True, cores=cores, extra_args=extra) != 0:
+        if run(refresh=True, cores=cores, rule_envs=rule_envs, extra_args=extra) != 0:
             return 1
         if not commit():
             return 0
@@ -364,18 +586,29 @@ def write_summary(text: str) -> None:
     print(text)
 
 
-def main(argv: list[str] | None = None) -> int:
+def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
+    check = commands.add_parser("check-sources")
+    check.add_argument("--timeout", type=float, default=60, help="seconds per request")
     commands.add_parser("mark-changes")
     for name in ("run", "publish"):
         sub = commands.add_parser(name)
-        sub.add_argument("--refresh", action="store_true", help="re-download every source")
+        sub.add_argument("--refresh", action="store_true", help="fetch every source again")
         sub.add_argument("--cores", default="all")
-        sub.add_argument("--snakemake-args", default="", help="extra Snakemake arguments")
+        sub.add_argument(
+            "--rule-envs",
+            choices=sorted(RULE_ENVIRONMENTS),
+            default="driver",
+            help="conda: each rule in its own conda environment (--sdm conda); "
+            "driver: every rule in the environment running Snakemake",
+        )
+        sub.add_argument("--snakemake-args", default="", help="extra Snakemake options")
         if name == "run":
             sub.add_argument(
-                "--forceall", action="store_true", help="re-run every rule past the downloads"
+                "--forceall",
+                action="store_true",
+                help="re-run every rule past the downloads (the sources are not fetched again)",
             )
         if name == "publish":
             sub.add_argument("--remote", default="origin")
@@ -384,21 +617,41 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("summary")
     diff = commands.add_parser("metrics-diff")
     diff.add_argument("--base", default="origin/main")
-    options = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    options = parser().parse_args(argv)
     extra = options.snakemake_args.split() if hasattr(options, "snakemake_args") else []
 
+    if options.command == "check-sources":
+        try:
+            changed, report = check_sources(options.timeout)
+        except SourceCheckFailed as error:
+            write_summary(f"## Source check\n\n**Failed:** {error}\n")
+            print(f"The source check failed: {error}", file=sys.stderr)
+            return 1
+        write_summary(report)
+        set_output("changed", str(changed).lower())
+        return 0
     if options.command == "mark-changes":
         changed = mark_changes()
         print("Changed since the last results:", ", ".join(changed) or "nothing")
         return 0
     if options.command == "run":
-        return run(options.refresh, options.cores, extra, forceall=options.forceall)
+        return run(options.refresh, options.cores, options.rule_envs, extra, options.forceall)
     if options.command == "summary":
         write_summary(summary())
         return 0
     if options.command == "publish":
         return publish(
-            options.remote, options.branch, options.attempts, options.refresh, options.cores, extra
+            options.remote,
+            options.branch,
+            options.attempts,
+            options.refresh,
+            options.cores,
+            options.rule_envs,
+            extra,
         )
     write_summary(metrics_diff(options.base))
     return 0

@@ -1,7 +1,10 @@
 """A real HTTP server on 127.0.0.1 for download tests, serving scripted answers.
 
 Each path has a list of answers served in turn (the last one repeats), so a test can say
-"503 twice, then the file". Every request is recorded. Nothing leaves the machine.
+"503 twice, then the file". Every request is recorded, with its headers. An answer with an
+ETag or a Last-Modified date answers a matching conditional request (If-None-Match,
+If-Modified-Since) with 304 Not Modified, as a static file server does, unless it is told
+to ignore them. Nothing leaves the machine.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import contextlib
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -24,6 +28,25 @@ class Answer:
     truncate_at: int | None = None
     # Wait this long before answering (a hanging server).
     delay_seconds: float = 0.0
+    # Validators sent with the body; a conditional request that matches them gets a 304.
+    etag: str | None = None
+    last_modified: str | None = None  # an HTTP date
+    honours_conditional_requests: bool = True
+
+    def not_modified_for(self, request_headers) -> bool:
+        """Whether a conditional request with these headers gets 304 (RFC 9110 13.2.2:
+        If-None-Match decides when present, else If-Modified-Since)."""
+        if not self.honours_conditional_requests:
+            return False
+        if_none_match = request_headers.get("If-None-Match")
+        if if_none_match is not None:
+            return self.etag is not None and self.etag in [
+                tag.strip() for tag in if_none_match.split(",")
+            ]
+        since = request_headers.get("If-Modified-Since")
+        if since is None or self.last_modified is None:
+            return False
+        return parsedate_to_datetime(self.last_modified) <= parsedate_to_datetime(since)
 
 
 class LoopbackServer:
@@ -32,6 +55,7 @@ class LoopbackServer:
     def __init__(self) -> None:
         self.routes: dict[str, list[Answer]] = {}
         self.requests: list[str] = []
+        self.request_headers: list[dict[str, str]] = []
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._httpd.daemon_threads = True
@@ -54,9 +78,10 @@ class LoopbackServer:
     def serve_file(self, path: str, body: bytes, content_type: str = "text/csv") -> str:
         return self.script(path, Answer(body=body, headers={"Content-Type": content_type}))
 
-    def _next_answer(self, path: str) -> Answer | None:
+    def _next_answer(self, path: str, headers) -> Answer | None:
         with self._lock:
             self.requests.append(path)
+            self.request_headers.append(dict(headers))
             answers = self.routes.get(path)
             if not answers:
                 return None
@@ -67,13 +92,21 @@ class LoopbackServer:
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):  # noqa: N802 (http.server's naming)
-                answer = server._next_answer(self.path)
+                answer = server._next_answer(self.path, self.headers)
                 if answer is None:
                     answer = Answer(status=404, body=b"not found")
                 if answer.delay_seconds:
                     server._stopping.wait(answer.delay_seconds)
+                validators = {"ETag": answer.etag, "Last-Modified": answer.last_modified}
+                validators = {name: value for name, value in validators.items() if value}
+                if answer.status == 200 and answer.not_modified_for(self.headers):
+                    self.send_response(304)
+                    for name, value in validators.items():
+                        self.send_header(name, value)
+                    self.end_headers()
+                    return
                 self.send_response(answer.status)
-                headers = {"Content-Length": str(len(answer.body)), **answer.headers}
+                headers = {"Content-Length": str(len(answer.body)), **validators, **answer.headers}
                 for name, value in headers.items():
                     self.send_header(name, value)
                 self.end_headers()
