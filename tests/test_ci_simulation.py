@@ -390,6 +390,20 @@ def test_stale_cached_download_is_fetched_again_not_published(
     assert reran(clone) == set()
 
 
+def test_publish_to_an_unreachable_remote_fails_with_gits_messages(origin: Path, tmp_path: Path):
+    developer_change(
+        origin, tmp_path / "dev", append("workflow/scripts/figure_drift.py", "\n# x\n"), "Fig"
+    )
+    clone = actions_run(origin, tmp_path / "runner")
+    gone = tmp_path / "gone.git"
+    git(clone, "remote", "set-url", "origin", str(gone))
+    result = ci(clone, "publish")
+    assert result.returncode == 1
+    assert "The push to origin/main failed, and so did fetching it:" in result.stderr
+    assert f"'{gone}' does not appear to be a git repository" in result.stderr
+    assert "Traceback" not in result.stderr and "attempt 2" not in result.stdout
+
+
 def test_publish_refuses_on_pull_requests(origin: Path, tmp_path: Path):
     developer_change(
         origin, tmp_path / "dev", append("workflow/scripts/figure_drift.py", "\n# x\n"), "Fig"
