@@ -7,12 +7,17 @@ BIN := $(VENV)/bin
 SNAKEMAKE_ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: run test lint dry-run bench clean-venv
+# The tool that writes the lock file, pinned like everything else.
+UV_VERSION := 0.13.9
 
+.PHONY: run test lint dry-run bench clean-venv lock
+
+# requirements.txt is the lock: every package at one version, with its hashes (pip then
+# refuses anything else). It is made from requirements.in by `make lock`.
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --disable-pip-version-check --quiet -r requirements.txt
+	$(BIN)/pip install --disable-pip-version-check --quiet --require-hashes -r requirements.txt
 	touch $@
 
 run: $(VENV)/.installed
@@ -29,6 +34,14 @@ lint: $(VENV)/.installed
 
 clean-venv:
 	rm -rf $(VENV)
+
+# Resolve requirements.in again for every platform and Python >= 3.11, with hashes. Run it
+# after editing requirements.in (and the same pins in the conda files), then commit both.
+lock:
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --disable-pip-version-check --quiet uv==$(UV_VERSION)
+	.lock-venv/bin/uv pip compile requirements.in --universal --python-version 3.11 \
+		--generate-hashes --quiet -o requirements.txt
 
 bench: $(VENV)/.installed
 	$(BIN)/python tests/benchmark.py
