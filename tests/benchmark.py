@@ -2,13 +2,18 @@
 
 Each scenario runs in a fresh temporary copy of the repository with the sources served from
 a loopback HTTP server, and is repeated; the report gives the median wall time and the peak
-resident memory of any process of the run (Snakemake or a job). Numbers go to the README's
-Performance section by hand: they describe a machine, so no test asserts them.
+resident memory of any process of the run (Snakemake or a job). For the cold run it also
+gives the critical path: the longest chain of job durations through the DAG, from
+Snakemake's own provenance records, against which the wall time shows how well the
+scheduler used the cores. Numbers go to the README's Performance section by hand: they
+describe a machine, so no test asserts them.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
+import json
 import statistics
 import subprocess
 import sys
@@ -55,6 +60,27 @@ def timed_snakemake(workdir: Path, *args: str) -> tuple[float, int]:
     return time.perf_counter() - start, int(wrapper.stdout.strip()) // 1024
 
 
+def critical_path(workdir: Path) -> tuple[float, list[str]]:
+    """Seconds and rules of the longest chain of jobs, each job's duration from start to end
+    as Snakemake recorded it, a job's parents being the jobs that made its inputs."""
+    jobs: dict[int, dict] = {}
+    for path in (workdir / ".snakemake/metadata").iterdir():
+        record = json.loads(path.read_text())
+        job = jobs.setdefault(
+            record["job_hash"],
+            {"rule": record["rule"], "start": record["starttime"], "end": record["endtime"]},
+        )
+        job.setdefault("outputs", []).append(base64.urlsafe_b64decode(path.name).decode())
+        job["inputs"] = record["input"]
+    made_by = {output: key for key, job in jobs.items() for output in job["outputs"]}
+    longest: dict[int, tuple[float, list[str]]] = {}
+    for key, job in sorted(jobs.items(), key=lambda item: item[1]["start"]):
+        parents = [longest[made_by[name]] for name in job["inputs"] if made_by.get(name) in longest]
+        before, chain = max(parents, default=(0.0, []))
+        longest[key] = (before + job["end"] - job["start"], [*chain, job["rule"]])
+    return max(longest.values())
+
+
 def scenario_runs(name: str, repeats: int, data: Path, prepare) -> list[tuple[float, int]]:
     results = []
     with loopback_server() as server:
@@ -68,7 +94,9 @@ def scenario_runs(name: str, repeats: int, data: Path, prepare) -> list[tuple[fl
                 write_config(workdir, source_urls(urls))
                 args = ("--configfile", "test-overrides.yaml")
                 prepare(workdir, args)
-                results.append(timed_snakemake(workdir, *args))
+                wall, rss = timed_snakemake(workdir, *args)
+                path, chain = critical_path(workdir)
+                results.append((wall, rss, path, chain))
     return results
 
 
@@ -105,12 +133,20 @@ def main() -> None:
 
     print(f"| scenario | median wall time (s) of {options.repeats} | runs (s) | peak RSS (MiB) |")
     print("|---|---|---|---|")
+    cold_runs = []
     for name, prepare in SCENARIOS.items():
         runs = scenario_runs(prepare.__name__, options.repeats, options.data, prepare)
-        seconds = [wall for wall, _ in runs]
-        peak = max(rss for _, rss in runs)
+        seconds = [run[0] for run in runs]
+        peak = max(run[1] for run in runs)
         listed = ", ".join(f"{wall:.1f}" for wall in seconds)
         print(f"| {name} | {statistics.median(seconds):.1f} | {listed} | {peak} |")
+        if prepare is cold:
+            cold_runs = runs
+    print("\nCold runs against their critical path (longest chain of job durations, same run):\n")
+    print("| wall (s) | critical path (s) | wall / path | chain |")
+    print("|---|---|---|---|")
+    for wall, _, path, chain in cold_runs:
+        print(f"| {wall:.1f} | {path:.1f} | {wall / path:.2f} | {' → '.join(chain)} |")
 
 
 if __name__ == "__main__":
