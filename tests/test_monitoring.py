@@ -143,6 +143,20 @@ def test_compare_gives_ks_psi_means_and_which_threshold_was_crossed():
     assert both["psi_exceeded"] and both["ks_exceeded"] and both["drifted"]
 
 
+def test_a_statistic_at_its_threshold_is_not_above_it_whatever_the_rounding():
+    reference = np.arange(10.0)
+    current = np.arange(3.0, 13.0)  # KS: 3 of 10 values beyond the reference
+    for threshold in (0.3, 0.7 - 0.4, 1 - 0.7):  # 0.3, 0.29999999999999993, 0.30000000000000004
+        row = compare(
+            numeric(),
+            reference,
+            current,
+            settings(ks_threshold=threshold, alarm_on="either", psi_threshold=100),
+        )
+        assert row["ks_statistic"] == pytest.approx(0.3)
+        assert not row["ks_exceeded"] and not row["drifted"]
+
+
 def test_compare_names_the_category_whose_share_moved_most():
     column = Column("is_holiday", "calendar", np.array([]), 30, categories=(False, True))
     row = compare(column, np.array([0.0, 0.0, 0.0, 1.0]), np.array([0.0, 1.0, 1.0, 1.0]), SETTINGS)

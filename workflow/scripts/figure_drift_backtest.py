@@ -43,7 +43,7 @@ def grid(alarms: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def subtitle(summary: dict) -> str:
-    """The two measured numbers, short enough for one line."""
+    """The two measured numbers, one line each."""
     quiet, change = summary["quiet_period"], summary["known_change"]
     parts = []
     if quiet["month_ends"]:
@@ -56,7 +56,7 @@ def subtitle(summary: dict) -> str:
         parts.append(
             f"{change['feature']} alarmed {change['days_after']} days after {change['date']}"
         )
-    return " · ".join(parts) or None
+    return "\n".join(parts) or None
 
 
 def draw(alarms: pd.DataFrame, summary: dict) -> Figure:

@@ -23,6 +23,7 @@ Nothing here looks at today's date: results change only when the data do.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -175,8 +176,8 @@ def compare(
     else:
         index = psi(reference, current, settings.bins)
         row |= {"reference_mean": float(reference.mean()), "current_mean": float(current.mean())}
-    psi_exceeded = index > settings.psi_threshold
-    ks_exceeded = bool(ks.statistic > settings.ks_threshold)
+    psi_exceeded = above(index, settings.psi_threshold)
+    ks_exceeded = above(float(ks.statistic), settings.ks_threshold)
     both = settings.alarm_on == "both"
     return row | {
         "ks_statistic": float(ks.statistic),
@@ -186,6 +187,13 @@ def compare(
         "ks_exceeded": ks_exceeded,
         "drifted": (psi_exceeded and ks_exceeded) if both else (psi_exceeded or ks_exceeded),
     }
+
+
+def above(value: float, threshold: float) -> bool:
+    """Strictly above, floating-point noise aside: the KS statistic is a difference of two
+    step functions, and 27/90 can come out as 0.30000000000000004 or 0.29999999999999993
+    depending on how it was summed; either is "at 0.3", not above it."""
+    return value > threshold and not math.isclose(value, threshold, rel_tol=1e-9)
 
 
 def largest_share_change(categories: tuple, reference: np.ndarray, current: np.ndarray) -> dict:
