@@ -377,6 +377,9 @@ def test_the_index_says_why_each_alarm_fired():
 
 def test_the_index_says_when_nothing_alarmed_or_could_be_checked():
     calm = json.loads(json_text(drift_of(three_years())))
+    assert "An alarm needs both PSI and KS above their thresholds." in drift_summary(calm)[0]
+    either = json.loads(json_text(drift_of(three_years(), alarm_on="either")))
+    assert "An alarm needs PSI or KS above its threshold." in drift_summary(either)[0]
     assert (
         "No alarm: every compared feature and the target are within thresholds."
         in drift_summary(calm)

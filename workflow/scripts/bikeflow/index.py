@@ -193,13 +193,17 @@ def drift_explanation(drift: dict, row: dict) -> str:
 def drift_summary(drift: dict) -> list[str]:
     """What was compared with what, then each alarm explained (or that there is none)."""
     features, target = drift["windows"]["features"], drift["windows"]["target"]
-    rule = "both above their thresholds" if drift["alarm_on"] == "both" else "either above its"
+    rule = (
+        "both PSI and KS above their thresholds"
+        if drift["alarm_on"] == "both"
+        else "PSI or KS above its threshold"
+    )
     lines = [
         f"Drift as of {drift['as_of']}, like for like: the last {features['days']} days of "
         f"each feature and the last {target['days']} days of the target against the same weeks "
         f"of the {drift['reference_years']} years before (those the data cover: "
         f"{years_text([reference['year'] for reference in features['reference']])}), so the "
-        f"season is not drift. An alarm needs PSI and KS {rule}.",
+        f"season is not drift. An alarm needs {rule}.",
         "",
     ]
     alarms = [row for row in drift["features"] if row["drifted"]]
