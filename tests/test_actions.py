@@ -179,10 +179,10 @@ def test_dispatch_with_forceall_reruns_every_rule_and_commits_nothing(forge: For
     for rule in [
         "accept_source", "validate_source", "tidy_counts", "tidy_weather", "daily_table",
         "datapackage", "fit_model", "backtest", "permutation_importance", "model_card",
-        "drift", "data_health", "worst_days", "results_index",
+        "drift", "drift_backtest", "data_health", "worst_days", "figure", "results_index",
     ]:  # fmt: skip
         assert f"`{rule}`" in ran, ran
-    assert "`figure` (10)" in ran
+    assert "`download`" not in ran
     # Unchanged inputs give byte-identical results: nothing to commit.
     assert "Nothing changed: no commit." in run.output
     assert forge.log() == before

@@ -187,20 +187,78 @@ def drift_report() -> dict:
     rows = [
         {
             "feature": feature,
+            "group": "weather",
             "ks_statistic": k,
             "ks_pvalue": 0.01,
             "psi": p,
-            "drifted": p > 0.2 or k > 0.3,
+            "drifted": p > 0.2 and k > 0.3,
         }
         for feature, p, k in zip(FEATURES, psi, ks, strict=True)
     ]
+    window = {
+        "current": {"start": "2021-10-03", "end": "2021-12-31"},
+        "reference": [
+            {"year": year, "start": f"{year}-10-03", "end": f"{year}-12-31"}
+            for year in (2017, 2018, 2019, 2020)
+        ],
+    }
     return {
-        "reference": {"start": "2012-10-03", "end": "2021-10-02", "rows": 3280},
-        "current": {"start": "2021-10-03", "end": "2021-12-31", "rows": 90},
-        "thresholds": {"psi": 0.2, "ks": 0.3},
+        "as_of": "2021-12-31",
+        "alarm_on": "both",
+        "psi_threshold": 0.2,
+        "ks_threshold": 0.3,
+        "windows": {"features": window | {"days": 90}, "target": window | {"days": 30}},
         "features": rows,
         "drifted": [row["feature"] for row in rows if row["drifted"]],
     }
+
+
+def drift_backtest() -> tuple[pd.DataFrame, dict]:
+    """An alarm timeline of 2016-2021 with a gap (a month end without reference for the
+    target) and its summary."""
+    rng = np.random.default_rng(5)
+    rows = []
+    for month in pd.date_range("2016-01-31", "2021-12-31", freq="ME"):
+        for feature, group in (("tmax_c", "weather"), ("weekday", "calendar"), ("total", "target")):
+            if feature == "total" and month.year == 2017 and month.month < 4:
+                continue
+            shift = 0.4 if feature == "total" and month >= pd.Timestamp("2020-03-31") else 0
+            ks = float(rng.uniform(0, 0.25) + shift)
+            rows.append(
+                {
+                    "month_end": month.strftime("%Y-%m-%d"),
+                    "feature": feature,
+                    "group": group,
+                    "reference_years": 4,
+                    "reference_rows": 360,
+                    "current_rows": 90,
+                    "psi": ks * 2,
+                    "ks_statistic": ks,
+                    "drifted": ks > 0.3,
+                }
+            )
+    alarms = pd.DataFrame(rows)
+    summary = {
+        "month_ends": {"count": 72, "first": "2016-01-31", "last": "2021-12-31"},
+        "quiet_period": {
+            "start": "2016-01-01",
+            "end": "2019-12-31",
+            "month_ends": 48,
+            "alarm_month_ends": 0,
+            "false_alarm_rate": 0.0,
+            "alarms": [],
+        },
+        "known_change": {
+            "date": "2020-03-01",
+            "description": "the pandemic",
+            "feature": "total",
+            "monitored_before": True,
+            "alarm_at_month_end_before": False,
+            "first_alarm": "2020-03-31",
+            "days_after": 30,
+        },
+    }
+    return alarms, summary
 
 
 def write_inputs(figure: str, directory: Path) -> dict[str, Path]:
@@ -219,6 +277,10 @@ def write_inputs(figure: str, directory: Path) -> dict[str, Path]:
             permutation_importance().to_csv(path, index=False)
         elif name == "drift":
             path.write_text(json.dumps(drift_report()), encoding="utf-8")
+        elif name == "alarms":
+            drift_backtest()[0].to_csv(path, index=False)
+        elif name == "summary":
+            path.write_text(json.dumps(drift_backtest()[1]), encoding="utf-8")
         else:
             raise AssertionError(f"no synthetic input for {figure}.{name}")
     return paths
@@ -285,6 +347,26 @@ def test_drift_marks_the_drifted_features_and_cuts_a_huge_psi(tmp_path: Path):
     assert "axis cut" in psi_axes.get_xlabel()
     drifted = {row["feature"] for row in drift_report()["features"] if row["drifted"]}
     assert f"{len(drifted)} of {len(FEATURES)} features" in fig.get_suptitle()
+
+
+def test_drift_backtest_marks_every_alarm_and_leaves_unchecked_months_blank(tmp_path: Path):
+    fig = draw("drift_backtest", tmp_path)
+    ax = fig.axes[0]
+    alarms, summary = drift_backtest()
+    (markers,) = ax.collections[1:2]  # the mesh first, then the alarm markers
+    assert len(markers.get_offsets()) == int(alarms["drifted"].sum())
+    statistic = ax.collections[0].get_array()
+    assert statistic.mask.sum() == 3  # total in January to March 2017: no reference
+    assert [label.get_text() for label in ax.get_yticklabels()] == ["tmax_c", "weekday", "total"]
+    assert "30 days after 2020-03-01" in ax.get_title(loc="left")
+
+
+def test_drift_backtest_of_a_short_history_says_so(tmp_path: Path):
+    module = load("drift_backtest")
+    note = "No month end has a reference year: the daily table covers less than a year."
+    fig = module.draw(pd.DataFrame(columns=drift_backtest()[0].columns), {"note": note})
+    assert note in [text.get_text() for text in fig.axes[0].texts]
+    assert "no month end could be checked" in fig.get_suptitle()
 
 
 def test_heatmap_has_a_row_per_iso_year_and_a_column_per_week():

@@ -1,10 +1,12 @@
-"""Unit tests of the monitoring library: PSI and KS drift, data health and worst days.
+"""Unit tests of the monitoring library: drift like for like (PSI, KS, the windows, the
+report and the monitor's own backtest), data health and worst days.
 
 Expected numbers are computed by hand from small synthetic frames.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from datetime import date, datetime
 
@@ -13,17 +15,40 @@ import pandas as pd
 import pytest
 from test_model import FEATURES, make_incomplete, synthetic_daily
 
-from bikeflow.monitoring import (
+from bikeflow.drift import (
+    BACKTEST_COLUMNS,
     PSI_EPSILON,
-    WORST_DAY_COLUMNS,
+    Column,
+    DriftSettings,
+    backtest_summary,
     categorical_psi,
+    compare,
+    drift_backtest,
     drift_report,
-    feature_drift,
-    health_report,
     psi,
     quantile_edges,
     shares,
-    worst_days,
+    windows,
+)
+from bikeflow.formats import json_text
+from bikeflow.index import (
+    alarms_by_year_table,
+    drift_explanation,
+    drift_summary,
+    monitor_summary,
+    years_text,
+)
+from bikeflow.model import Features
+from bikeflow.monitoring import WORST_DAY_COLUMNS, health_report, worst_days
+
+SETTINGS = DriftSettings(
+    window_days=30,
+    target_window_days=14,
+    reference_years=2,
+    bins=5,
+    psi_threshold=0.2,
+    ks_threshold=0.3,
+    alarm_on="both",
 )
 
 # --- PSI and KS ------------------------------------------------------------------------
@@ -79,81 +104,315 @@ def test_categorical_psi_by_hand():
     assert categorical_psi(reference, current) == pytest.approx(0.25 * math.log(3))
 
 
-def test_feature_drift_ks_and_thresholds():
+def numeric(name: str = "x") -> Column:
+    return Column(name, "weather", np.array([]), window_days=30)
+
+
+def settings(**changes) -> DriftSettings:
+    return DriftSettings(**(SETTINGS.__dict__ | changes))
+
+
+def test_compare_gives_ks_psi_means_and_which_threshold_was_crossed():
     reference = np.array([1.0, 2.0, 3.0, 4.0, np.nan])
     current = np.array([3.0, 4.0, 5.0, 6.0])
-    row = feature_drift(
-        "x", reference, current, categorical=False, bins=2, psi_threshold=100, ks_threshold=0.4
+    row = compare(
+        numeric(), reference, current, settings(bins=2, psi_threshold=100, ks_threshold=0.4)
     )
     assert row["reference_rows"] == 4 and row["current_rows"] == 4
     assert row["ks_statistic"] == pytest.approx(0.5)
-    assert row["drifted"]  # by KS alone
-    calm = feature_drift(
-        "x", reference, current, categorical=False, bins=2, psi_threshold=100, ks_threshold=0.5
+    assert (row["reference_mean"], row["current_mean"]) == (2.5, 4.5)
+    assert row["ks_exceeded"] and not row["psi_exceeded"]
+    assert not row["drifted"]  # "both": the PSI is within its threshold
+    either = compare(
+        numeric(),
+        reference,
+        current,
+        settings(bins=2, psi_threshold=100, ks_threshold=0.4, alarm_on="either"),
+    )
+    assert either["drifted"]  # by KS alone
+    calm = compare(
+        numeric(),
+        reference,
+        current,
+        settings(bins=2, psi_threshold=100, ks_threshold=0.5, alarm_on="either"),
     )
     assert not calm["drifted"]  # 0.5 is not above 0.5
+    both = compare(
+        numeric(), reference, current, settings(bins=2, psi_threshold=0.1, ks_threshold=0.4)
+    )
+    assert both["psi_exceeded"] and both["ks_exceeded"] and both["drifted"]
 
 
-def test_feature_without_values_in_a_window_is_not_compared():
-    row = feature_drift(
-        "x", np.arange(5.0), np.full(3, np.nan), categorical=False, bins=2,
-        psi_threshold=0.2, ks_threshold=0.3,
-    )  # fmt: skip
+def test_a_statistic_at_its_threshold_is_not_above_it_whatever_the_rounding():
+    reference = np.arange(10.0)
+    current = np.arange(3.0, 13.0)  # KS: 3 of 10 values beyond the reference
+    for threshold in (0.3, 0.7 - 0.4, 1 - 0.7):  # 0.3, 0.29999999999999993, 0.30000000000000004
+        row = compare(
+            numeric(),
+            reference,
+            current,
+            settings(ks_threshold=threshold, alarm_on="either", psi_threshold=100),
+        )
+        assert row["ks_statistic"] == pytest.approx(0.3)
+        assert not row["ks_exceeded"] and not row["drifted"]
+
+
+def test_compare_names_the_category_whose_share_moved_most():
+    column = Column("is_holiday", "calendar", np.array([]), 30, categories=(False, True))
+    row = compare(column, np.array([0.0, 0.0, 0.0, 1.0]), np.array([0.0, 1.0, 1.0, 1.0]), SETTINGS)
+    assert row["kind"] == "categorical" and "reference_mean" not in row
+    assert (row["category"], row["reference_share"], row["current_share"]) == ("False", 0.75, 0.25)
+
+
+def test_column_without_values_in_a_window_is_not_compared():
+    row = compare(numeric(), np.arange(5.0), np.full(3, np.nan), SETTINGS)
     assert row["current_rows"] == 0 and row["psi"] is None and not row["drifted"]
+
+
+def test_an_unknown_alarm_rule_is_refused():
+    config = {
+        "drift_window_days": 90,
+        "target_window_days": 30,
+        "reference_years": 4,
+        "psi_bins": 10,
+        "psi_threshold": 0.2,
+        "ks_threshold": 0.3,
+        "alarm_on": "majority",
+    }
+    with pytest.raises(ValueError, match="alarm_on must be one of"):
+        DriftSettings.from_config(config)
+
+
+# --- the windows: like for like --------------------------------------------------------
+
+
+def test_windows_are_the_same_calendar_days_of_the_years_before():
+    dates = pd.Series(pd.date_range("2018-06-01", "2021-03-31"))
+    window = windows(dates, pd.Timestamp("2021-03-31"), days=10, years=4)
+    assert window.describe() == {
+        "days": 10,
+        "current": {"start": "2021-03-22", "end": "2021-03-31"},
+        # 2018's window is before the table's first day: left out, not cut short
+        "reference": [
+            {"year": 2019, "start": "2019-03-22", "end": "2019-03-31"},
+            {"year": 2020, "start": "2020-03-22", "end": "2020-03-31"},
+        ],
+    }
+    assert window.current_mask.sum() == 10 and window.reference_mask.sum() == 20
+    assert not (window.current_mask & window.reference_mask).any()
+
+
+def test_a_leap_day_window_ends_on_the_28th_a_year_before():
+    dates = pd.Series(pd.date_range("2018-01-01", "2020-02-29"))
+    window = windows(dates, pd.Timestamp("2020-02-29"), days=7, years=1)
+    assert window.describe()["reference"] == [
+        {"year": 2019, "start": "2019-02-22", "end": "2019-02-28"}
+    ]
 
 
 # --- drift report ----------------------------------------------------------------------
 
 
-def drift_of(daily: pd.DataFrame, **overrides) -> dict:
-    arguments = dict(
-        target="total",
-        features=FEATURES,
-        holdout_months=3,
-        window_days=30,
-        bins=5,
-        psi_threshold=0.2,
-        ks_threshold=0.3,
-    )
-    return drift_report(daily, **(arguments | overrides))
+def three_years() -> pd.DataFrame:
+    """2018 to 2020: every year has the same seasons (weather, daylight and traffic)."""
+    return synthetic_daily(date(2018, 1, 1), 3 * 365 + 1)  # to 2020-12-31
 
 
-def test_drift_windows_are_the_training_period_and_the_last_days():
-    daily = synthetic_daily(date(2020, 1, 1), 366)  # 2020 is a leap year: to 12-31
-    make_incomplete(daily, date(2020, 12, 20))
+def drift_of(daily: pd.DataFrame, **changes) -> dict:
+    return drift_report(daily, target="total", features=FEATURES, settings=settings(**changes))
+
+
+def test_the_season_is_not_drift():
+    daily = three_years()
     report = drift_of(daily)
-    assert report["reference"] | {"description": None} == {
-        "description": None,
-        "start": "2020-01-01",
-        "end": "2020-09-30",
-        "days": 274,
-        "usable_days": 274,
+    # autumn has shorter, colder days than the year on average, but not than earlier autumns
+    assert report["drifted"] == []
+    rows = {row["feature"]: row for row in report["features"]}
+    assert rows["daylight_hours"]["psi"] < 0.05 and rows["tmax_c"]["ks_statistic"] < 0.1
+    assert report["windows"]["features"] == {
+        "days": 30,
+        "current": {"start": "2020-12-02", "end": "2020-12-31"},
+        "reference": [
+            {"year": 2018, "start": "2018-12-02", "end": "2018-12-31"},
+            {"year": 2019, "start": "2019-12-02", "end": "2019-12-31"},
+        ],
     }
-    assert (report["current"]["start"], report["current"]["end"]) == ("2020-12-02", "2020-12-31")
-    assert report["current"]["days"] == 30 and report["current"]["usable_days"] == 29
-    rows = {row["feature"]: row for row in report["features"]}
-    assert list(rows) == [name for name in FEATURES.columns if name != "year"] + ["total"]
-    assert rows["total"]["kind"] == "target" and rows["total"]["current_rows"] == 29
-    assert rows["tmax_c"]["current_rows"] == 30  # features on every day, target on usable ones
-    assert rows["weekday"]["kind"] == "categorical"
-    assert report["not_compared"][0]["feature"] == "year"
-    assert report["drifted"] == [name for name, row in rows.items() if row["drifted"]]
+    assert report["windows"]["target"]["current"] == {"start": "2020-12-18", "end": "2020-12-31"}
 
 
-def test_drift_sees_a_shifted_target_and_not_a_steady_feature():
-    daily = synthetic_daily(date(2020, 1, 1), 366)
-    daily["precipitation_mm"] = np.tile([0.0, 1.0, 2.0, 5.0, 0.0, 3.0], 61)
-    daily["total"] = pd.array(1000 + 100 * (daily["weekday"] < 5), dtype="Int64")  # no season
-    steady = drift_of(daily)
-    shifted = daily.copy()
-    late = shifted["date"] > date(2020, 12, 1)
-    shifted.loc[late, "total"] = (shifted.loc[late, "total"] * 0.3).round().astype("Int64")
-    report = drift_of(shifted)
-    assert "total" in report["drifted"] and "total" not in steady["drifted"]
+def test_a_real_change_is_drift_with_the_numbers_behind_it():
+    daily = three_years()
+    late = daily["date"] >= date(2020, 12, 1)
+    daily.loc[late, "total"] = (daily.loc[late, "total"] * 0.3).round().astype("Int64")
+    daily.loc[late, "tmax_c"] += 10  # a December heat wave
+    report = drift_of(daily)
+    assert report["drifted"] == ["tmax_c", "total"]
     rows = {row["feature"]: row for row in report["features"]}
-    assert rows["total"]["ks_statistic"] > 0.9
-    assert rows["precipitation_mm"]["psi"] < 0.05 and not rows["precipitation_mm"]["drifted"]
-    assert rows["is_holiday"]["psi"] == 0
+    heat = rows["tmax_c"]
+    assert heat["current_mean"] - heat["reference_mean"] == pytest.approx(10, abs=1)
+    assert heat["psi_exceeded"] and heat["ks_exceeded"] and heat["group"] == "weather"
+    total = rows["total"]
+    assert total["group"] == "target" and total["window_days"] == 14
+    assert total["current_mean"] < 0.4 * total["reference_mean"]
+
+
+def test_the_target_is_compared_on_usable_days_only():
+    daily = three_years()
+    make_incomplete(daily, date(2020, 12, 20))
+    rows = {row["feature"]: row for row in drift_of(daily)["features"]}
+    assert rows["total"]["current_rows"] == 13 and rows["total"]["reference_rows"] == 28
+    assert rows["tmax_c"]["current_rows"] == 30  # features on every day
+
+
+def test_derived_features_are_not_compared_and_say_why():
+    features = Features(("tmax_c", "year", "latest_count"), ("weekday",))
+    report = drift_report(three_years(), target="total", features=features, settings=SETTINGS)
+    assert [row["feature"] for row in report["features"]] == ["tmax_c", "weekday", "total"]
+    reasons = {row["feature"]: row["reason"] for row in report["not_compared"]}
+    assert reasons["year"].startswith("counts time")
+    assert "earlier days" in reasons["latest_count"]
+
+
+def test_a_history_shorter_than_a_year_checks_nothing_and_says_so():
+    report = drift_of(synthetic_daily(date(2020, 1, 1), 300))
+    assert report["features"] == [] and report["drifted"] == []
+    assert {row["feature"] for row in report["without_reference"]} == {
+        *[name for name in FEATURES.columns if name != "year"],
+        "total",
+    }
+    assert report["windows"]["features"]["reference"] == []
+
+
+# --- the monitor's backtest ------------------------------------------------------------
+
+
+def test_backtest_checks_every_month_end_with_a_reference_year():
+    daily = three_years()
+    alarms = drift_backtest(daily, target="total", features=FEATURES, settings=SETTINGS)
+    assert list(alarms.columns) == BACKTEST_COLUMNS
+    months = alarms["month_end"].unique().tolist()
+    # the target's 14-day window has a reference year from 2019-01-31, the features' 30
+    # days too (2018-01-02 .. 01-31 is in the table)
+    assert months[0] == "2019-01-31" and months[-1] == "2020-12-31" and len(months) == 24
+    assert alarms.loc[alarms["month_end"] == "2019-06-30", "reference_years"].tolist() == [1] * 7
+    assert alarms.loc[alarms["month_end"] == "2020-06-30", "reference_years"].tolist() == [2] * 7
+    assert not alarms["drifted"].any()  # the same seasons every year: no alarm anywhere
+
+
+def summary_of(alarms: pd.DataFrame, **known_change) -> dict:
+    return backtest_summary(
+        alarms,
+        target="total",
+        quiet_period={"start": "2019-01-01", "end": "2019-12-31"},
+        known_change={"date": "2020-03-01", "description": "the pandemic"} | known_change,
+    )
+
+
+def test_backtest_measures_false_alarms_and_the_delay_on_a_known_change():
+    daily = three_years()
+    daily.loc[daily["date"] >= date(2020, 3, 20), "total"] //= 3
+    stormy = (daily["date"] >= date(2019, 7, 10)) & (daily["date"] <= date(2019, 7, 31))
+    daily.loc[stormy, "precipitation_mm"] = 30.0  # a wet July nobody could prevent
+    alarms = drift_backtest(daily, target="total", features=FEATURES, settings=SETTINGS)
+    summary = summary_of(alarms)
+    assert summary["month_ends"] == {"count": 24, "first": "2019-01-31", "last": "2020-12-31"}
+    quiet = summary["quiet_period"]
+    assert quiet["month_ends"] == 12 and quiet["alarm_month_ends"] == 1
+    assert quiet["false_alarm_rate"] == pytest.approx(1 / 12)
+    assert quiet["alarms"] == [{"month_end": "2019-07-31", "features": ["precipitation_mm"]}]
+    change = summary["known_change"]
+    assert change["monitored_before"] and change["alarm_at_month_end_before"] is False
+    assert (change["first_alarm"], change["days_after"]) == ("2020-03-31", 30)
+    by_year = summary["alarms_by_year"]
+    assert by_year["years"] == [2019, 2020] and by_year["month_ends"] == [12, 12]
+    assert list(by_year["features"])[-1] == "total"
+    # a year later the wet July is in the reference, and a normal July looks dry against it
+    assert by_year["features"]["precipitation_mm"] == [1, 1]
+    assert by_year["features"]["total"][0] == 0 and by_year["features"]["total"][1] >= 9
+
+
+def test_backtest_of_a_short_history_is_empty_and_says_so():
+    alarms = drift_backtest(
+        synthetic_daily(date(2020, 1, 1), 300), target="total", features=FEATURES, settings=SETTINGS
+    )
+    assert alarms.empty and list(alarms.columns) == BACKTEST_COLUMNS
+    summary = summary_of(alarms)
+    assert summary["month_ends"]["count"] == 0 and "less than a year" in summary["note"]
+    assert summary["quiet_period"]["false_alarm_rate"] is None
+    assert summary["known_change"]["first_alarm"] is None
+    assert summary["alarms_by_year"] == {"years": [], "month_ends": [], "features": {}}
+
+
+def test_a_change_before_the_monitor_could_run_is_not_measured():
+    alarms = drift_backtest(three_years(), target="total", features=FEATURES, settings=SETTINGS)
+    change = summary_of(alarms, date="2018-06-01")["known_change"]
+    assert not change["monitored_before"] and change["first_alarm"] is None
+    assert "does not reach back" in change["note"]
+
+
+# --- drift in words (the results index) ------------------------------------------------
+
+
+def test_the_index_says_why_each_alarm_fired():
+    daily = three_years()
+    late = daily["date"] >= date(2020, 12, 1)
+    daily.loc[late, "tmax_c"] += 10
+    daily.loc[late, "total"] = (daily.loc[late, "total"] * 0.3).round().astype("Int64")
+    report = json.loads(json_text(drift_of(daily)))  # as the index reads it
+    rows = {row["feature"]: row for row in report["features"]}
+    heat, total = rows["tmax_c"], rows["total"]
+    assert drift_explanation(report, heat) == (
+        "`tmax_c`: the last 30 days (2020-12-02 to 2020-12-31) were warmer than the same weeks "
+        f"of 2018-2019: mean {heat['current_mean']:.1f} °C against {heat['reference_mean']:.1f}; "
+        f"PSI {heat['psi']:.2f} above 0.2, KS {heat['ks_statistic']:.2f} above 0.3."
+    )
+    assert drift_explanation(report, total).startswith(
+        "`total`: the last 14 days (2020-12-18 to 2020-12-31) were quieter than the same weeks "
+        f"of 2018-2019: mean {total['current_mean']:,.0f} bicycles a day against "
+    )
+    summary = "\n".join(drift_summary(report))
+    assert "the same weeks of the 2 years before (those the data cover: 2018-2019)" in summary
+    assert summary.count("\n- ") == 2  # one line per alarm
+
+
+def test_the_index_says_when_nothing_alarmed_or_could_be_checked():
+    calm = json.loads(json_text(drift_of(three_years())))
+    assert "An alarm needs both PSI and KS above their thresholds." in drift_summary(calm)[0]
+    either = json.loads(json_text(drift_of(three_years(), alarm_on="either")))
+    assert "An alarm needs PSI or KS above its threshold." in drift_summary(either)[0]
+    assert (
+        "No alarm: every compared feature and the target are within thresholds."
+        in drift_summary(calm)
+    )
+    young = json.loads(json_text(drift_of(synthetic_daily(date(2020, 1, 1), 300))))
+    assert "(those the data cover: no year)" in drift_summary(young)[0]
+    assert "- `total` not checked: the daily table does not reach a year before this window." in (
+        drift_summary(young)
+    )
+
+
+def test_years_are_written_as_a_range_when_consecutive():
+    assert years_text([2017, 2018, 2019, 2020]) == "2017-2020"
+    assert years_text([2016, 2018]) == "2016, 2018"
+    assert years_text([2020]) == "2020"
+
+
+def test_the_index_summarises_the_monitor_backtest():
+    daily = three_years()
+    daily.loc[daily["date"] >= date(2020, 3, 20), "total"] //= 3
+    alarms = drift_backtest(daily, target="total", features=FEATURES, settings=SETTINGS)
+    text = monitor_summary(json.loads(json_text(summary_of(alarms))))
+    assert text == (
+        "The same check as of each of the 24 month ends from 2019-01-31 to 2020-12-31. In the "
+        "quiet period 2019-01-01 to 2019-12-31, 0 of 12 month ends (0.0%) raised a weather or "
+        "daylight alarm (false alarms: nothing changed the weather). The `total` alarm fired at "
+        "the month end 2020-03-31, 30 days after 2020-03-01 (the pandemic)."
+    )
+    short = drift_backtest(
+        synthetic_daily(date(2020, 1, 1), 300), target="total", features=FEATURES, settings=SETTINGS
+    )
+    assert "cannot be backtested yet" in monitor_summary(summary_of(short))
+    assert alarms_by_year_table(summary_of(short)) == ""
 
 
 # --- data health -----------------------------------------------------------------------

@@ -45,9 +45,10 @@ ALL_JOBS = {
     "permutation_importance": 1,
     "model_card": 1,
     "drift": 1,
+    "drift_backtest": 1,
     "data_health": 1,
     "worst_days": 1,
-    "figure": 10,
+    "figure": 11,
     "results_index": 1,
 }
 UPSTREAM_OF_DAILY = {
@@ -56,6 +57,15 @@ UPSTREAM_OF_DAILY = {
     "accept_source",
     "tidy_counts",
     "tidy_weather",
+}
+# What reads the drift check's settings, and what reads its outputs: the drift figures, the
+# model card (it reports the monitor's backtest) and the index. Nothing of the model.
+DRIFT_RERUN = {
+    "drift": 1,
+    "drift_backtest": 1,
+    "figure": 2,
+    "model_card": 1,
+    "results_index": 1,
 }
 FRICTIONLESS = Path(sys.executable).parent / "frictionless"
 
@@ -155,9 +165,10 @@ def test_results_index_reports_freshness_model_and_figures(built: Path):
     fremont = json.loads((built / "results/validation/fremont_bridge.json").read_text())
     assert f"`{fremont['tasks'][0]['stats']['sha256'][:12]}`" in index
     assert "| **model** |" in index and "| Same weekday last week |" in index
+    assert "| Latest day |" in index and "Forecasts the daily `total` bicycles 1 day ahead" in index
     assert "Quality gate" in index
     figures = sorted((built / "results/figures").glob("*.png"))
-    assert len(figures) == 10
+    assert len(figures) == 11
     for figure in figures:
         assert f"(figures/{figure.name})" in index
 
@@ -185,16 +196,69 @@ def test_forced_rerun_gives_byte_identical_results(built: Path):
     assert file_digests(built / "results") == before
 
 
-def test_editing_curated_counter_issues_reruns_the_daily_table_and_what_follows(built: Path):
+def test_results_index_explains_the_monitor_and_says_when_the_history_is_too_short(built: Path):
+    index = (built / "results/README.md").read_text()
+    # 18 months of fixture data: a reference year for 5 month ends, none before the change
+    assert "Drift as of 2021-06-20, like for like" in index
+    assert "the same weeks of the 4 years before (those the data cover: 2020)" in index
+    assert "The same check as of each of the 5 month ends from 2021-01-31 to 2021-05-31." in index
+    assert "False alarms not measured" in index
+    assert (
+        "not measured: The history does not reach back to a month end before the change." in index
+    )
+    alarms = pd.read_csv(built / "results/monitoring/drift_backtest.csv")
+    assert alarms["month_end"].nunique() == 5
+    assert "(figures/drift_backtest.png)" in index and "(monitoring/drift_backtest.csv)" in index
+
+
+def test_annotating_a_worst_day_removes_it_from_training_and_scoring(built: Path):
+    """The data feedback loop: a person annotates a day of the published worst days in
+    the curated list, and the next run drops it from the model's training and scoring,
+    re-running what depends on the list and nothing else."""
+    results = built / "results"
+    folds_before = pd.read_csv(results / "model/backtest_folds.csv")
+    worst = pd.read_csv(results / "monitoring/worst_days.csv")["date"].tolist()
+    last_origin = folds_before["origin"].max()
+    day = next(day for day in worst if day < last_origin)  # a day a backtest fold trains on
+    metrics_before = json.loads((results / "model/metrics.json").read_text())
+    excluded_before = json.loads((results / "monitoring/health.json").read_text())["daily_table"][
+        "counter_issue_days"
+    ]
     issues = built / "resources/counter_issues.csv"
     issues.write_text(
-        issues.read_text() + '2021-02-01,2021-02-02,"Test: sensor cleaned, counts unreliable"\n'
+        issues.read_text() + f'{day},{day},"Test: counter fault seen in the worst days"\n'
     )
+
     run = rerun(built)
-    assert run.rules == set(ALL_JOBS) - UPSTREAM_OF_DAILY
-    daily = pd.read_csv(built / "results/tables/daily.csv", keep_default_na=False)
-    flagged = daily.loc[daily["counter_issue"] != "", "date"].tolist()
-    assert flagged == ["2021-02-01", "2021-02-02"]
+
+    # Everything downstream of the daily table, except the hourly profile (hourly counts).
+    assert run.jobs == {
+        rule: count for rule, count in ALL_JOBS.items() if rule not in UPSTREAM_OF_DAILY
+    } | {"figure": ALL_JOBS["figure"] - 1}
+    assert "output: results/figures/hourly_profile.png" not in run.output
+    daily = pd.read_csv(results / "tables/daily.csv", keep_default_na=False)
+    assert daily.loc[daily["counter_issue"] != "", "date"].tolist() == [day]
+    # Gone from scoring: the holdout, the worst days, the backtest's forecasts ...
+    for table in (
+        "model/holdout_predictions.csv",
+        "monitoring/worst_days.csv",
+        "model/backtest.csv",
+    ):
+        assert day not in set(pd.read_csv(results / table)["date"]), table
+    metrics = json.loads((results / "model/metrics.json").read_text())
+    assert metrics["holdout"]["usable_days"] == metrics_before["holdout"]["usable_days"] - 1
+    # ... and from training: every backtest fold after it trains on one day fewer.
+    folds = pd.read_csv(results / "model/backtest_folds.csv")
+    after = folds["origin"] > day
+    assert after.any()
+    assert (folds.loc[after, "train_rows"] == folds_before.loc[after, "train_rows"] - 1).all()
+    assert (folds.loc[~after, "train_rows"] == folds_before.loc[~after, "train_rows"]).all()
+    index = (results / "README.md").read_text()
+    assert (
+        "The curated list of counter problems, [`resources/counter_issues.csv`]"
+        f"(../resources/counter_issues.csv), excludes {excluded_before + 1} day"
+    ) in index
+    assert f"| {day} |" not in index.split("### Days to look at")[1].split("## Figures")[0]
 
 
 def test_changing_one_figure_script_reruns_that_figure_and_the_index(built: Path):
@@ -208,8 +272,9 @@ def test_changing_one_figure_script_reruns_that_figure_and_the_index(built: Path
 @pytest.mark.parametrize(
     ("module", "rules"),
     [
-        ("plotting", {"figure": 10, "results_index": 1}),
+        ("plotting", {"figure": 11, "results_index": 1}),
         ("index", {"results_index": 1}),
+        ("drift", DRIFT_RERUN),
     ],
 )
 def test_editing_a_library_module_reruns_only_the_rules_that_import_it(
@@ -218,6 +283,16 @@ def test_editing_a_library_module_reruns_only_the_rules_that_import_it(
     path = built / f"workflow/scripts/bikeflow/{module}.py"
     path.write_text(path.read_text() + "\n# a comment is a change too\n")
     assert rerun(built).jobs == rules
+
+
+def test_changing_a_drift_setting_reruns_only_the_monitoring_and_what_reads_it(built: Path):
+    overrides = built / "test-overrides.yaml"
+    config = yaml.safe_load(overrides.read_text())
+    config["monitoring"]["reference_years"] = 2
+    overrides.write_text(yaml.safe_dump(config, sort_keys=False))
+    assert rerun(built).jobs == DRIFT_RERUN
+    drift = json.loads((built / "results/monitoring/drift.json").read_text())
+    assert drift["reference_years"] == 2
 
 
 def test_changing_a_parameter_reruns_only_the_rules_that_use_it(built: Path):
@@ -310,6 +385,11 @@ def test_real_mirror_builds_valid_tables_and_then_has_nothing_to_do(
     # The weather mirror ends three years before the counts: the index says so first.
     index = (workdir / "results/README.md").read_text()
     assert "**Stale source:** `seatac_weather` lags the newest source by 1155 days." in index
+    # Like for like, the autumn of 2021 is not drift in daylight or weather; the traffic,
+    # still below the same weeks of 2017-2020, is.
+    drift = json.loads((workdir / "results/monitoring/drift.json").read_text())
+    assert drift["drifted"] == ["total"]
+    assert "**Drift** against the same weeks of earlier years: `total`" in index
 
     dry = snakemake(workdir, "--configfile", "test-overrides.yaml", "--dry-run")
     assert dry.returncode == 0 and dry.jobs == {}, dry.output

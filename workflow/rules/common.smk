@@ -13,8 +13,20 @@ MODEL_OUTPUTS = [
 ]
 MONITORING_OUTPUTS = [
     "results/monitoring/drift.json",
+    "results/monitoring/drift_backtest.csv",
+    "results/monitoring/drift_backtest.json",
     "results/monitoring/health.json",
     "results/monitoring/worst_days.csv",
+]
+# The monitoring keys the drift check uses (both drift rules get exactly these as params).
+DRIFT_SETTINGS = [
+    "drift_window_days",
+    "target_window_days",
+    "reference_years",
+    "psi_bins",
+    "psi_threshold",
+    "ks_threshold",
+    "alarm_on",
 ]
 # Figure -> its named inputs (the names its script reads from snakemake.input).
 FIGURE_INPUTS = {
@@ -33,6 +45,10 @@ FIGURE_INPUTS = {
         "importance": "results/model/permutation_importance.csv"
     },
     "drift": {"drift": "results/monitoring/drift.json"},
+    "drift_backtest": {
+        "alarms": "results/monitoring/drift_backtest.csv",
+        "summary": "results/monitoring/drift_backtest.json",
+    },
 }
 FIGURES = list(FIGURE_INPUTS)
 
@@ -62,6 +78,10 @@ def software(env):
     changed env only under --sdm conda, and only with the provenance of the last run;
     as an input, editing it re-runs exactly the rules that use it, in any run."""
     return f"workflow/envs/{env}.yaml"
+
+
+def drift_settings():
+    return {key: config["monitoring"][key] for key in DRIFT_SETTINGS}
 
 
 def validation_reports():

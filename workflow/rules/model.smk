@@ -1,13 +1,21 @@
-# Model and monitoring: fit and score against baselines, backtest, explain, describe, watch.
-# Each rule gets exactly the config values it uses as params, so changing a hyperparameter
-# re-runs the model rules (and what reads their outputs), a monitoring knob only its rule.
+# Model: fit and score against baselines, backtest, explain, describe. Each rule gets exactly
+# the config values it uses as params, so changing a hyperparameter re-runs the model rules
+# and what reads their outputs. Monitoring is in monitoring.smk.
 # Resources: measured on the full data (2012-2021) each job takes 1-7 s and 150-700 MB.
 
 
 rule fit_model:
     input:
         daily="results/tables/daily.parquet",
-        code=library("atomic", "logs", "model", "persistence", "tables"),
+        code=library(
+            "atomic",
+            "formats",
+            "logs",
+            "model",
+            "persistence",
+            "quality_gate",
+            "tables",
+        ),
         env=software("model"),
     output:
         model="results/model/model.skops",
@@ -24,6 +32,7 @@ rule fit_model:
     params:
         target=config["model"]["target"],
         features=config["model"]["features"],
+        horizon_days=config["model"]["forecast_horizon_days"],
         holdout_months=config["model"]["holdout_months"],
         regressor=config["model"]["regressor"],
         random_state=config["model"]["random_state"],
@@ -37,7 +46,7 @@ rule fit_model:
 rule backtest:
     input:
         daily="results/tables/daily.parquet",
-        code=library("atomic", "logs", "model", "tables"),
+        code=library("atomic", "formats", "logs", "model", "quality_gate", "tables"),
         env=software("model"),
     output:
         days="results/model/backtest.csv",
@@ -53,6 +62,7 @@ rule backtest:
     params:
         target=config["model"]["target"],
         features=config["model"]["features"],
+        horizon_days=config["model"]["forecast_horizon_days"],
         regressor=config["model"]["regressor"],
         random_state=config["model"]["random_state"],
         backtest=config["model"]["backtest"],
@@ -65,7 +75,15 @@ rule permutation_importance:
         model="results/model/model.skops",
         predictions="results/model/holdout_predictions.csv",
         daily="results/tables/daily.parquet",
-        code=library("atomic", "logs", "model", "persistence", "tables"),
+        code=library(
+            "atomic",
+            "formats",
+            "logs",
+            "model",
+            "persistence",
+            "quality_gate",
+            "tables",
+        ),
         env=software("model"),
     output:
         "results/model/permutation_importance.csv",
@@ -80,6 +98,7 @@ rule permutation_importance:
     params:
         target=config["model"]["target"],
         features=config["model"]["features"],
+        horizon_days=config["model"]["forecast_horizon_days"],
         repeats=config["model"]["permutation_repeats"],
         random_state=config["model"]["random_state"],
     script:
@@ -91,7 +110,8 @@ rule model_card:
         metrics="results/model/metrics.json",
         folds="results/model/backtest_folds.csv",
         importance="results/model/permutation_importance.csv",
-        code=library("atomic", "logs", "model", "model_card"),
+        monitor="results/monitoring/drift_backtest.json",
+        code=library("atomic", "formats", "logs", "model", "model_card", "quality_gate"),
         env=software("model"),
     output:
         "results/model/model_card.md",
@@ -105,76 +125,3 @@ rule model_card:
         runtime=5,
     script:
         "../scripts/model_card.py"
-
-
-rule drift:
-    input:
-        daily="results/tables/daily.parquet",
-        code=library("atomic", "logs", "model", "monitoring", "tables"),
-        env=software("model"),
-    output:
-        "results/monitoring/drift.json",
-    log:
-        "logs/monitoring/drift.log",
-    conda:
-        "../envs/model.yaml"
-    threads: 1
-    resources:
-        mem_mb=500,
-        runtime=5,
-    params:
-        target=config["model"]["target"],
-        features=config["model"]["features"],
-        holdout_months=config["model"]["holdout_months"],
-        window_days=config["monitoring"]["drift_window_days"],
-        psi_bins=config["monitoring"]["psi_bins"],
-        psi_threshold=config["monitoring"]["psi_threshold"],
-        ks_threshold=config["monitoring"]["ks_threshold"],
-    script:
-        "../scripts/drift.py"
-
-
-rule data_health:
-    input:
-        counts="results/tables/hourly_counts.parquet",
-        weather="results/tables/weather.parquet",
-        daily="results/tables/daily.parquet",
-        code=library("atomic", "logs", "model", "monitoring", "tables"),
-        env=software("model"),
-    output:
-        "results/monitoring/health.json",
-    log:
-        "logs/monitoring/data_health.log",
-    conda:
-        "../envs/model.yaml"
-    threads: 1
-    resources:
-        mem_mb=500,
-        runtime=5,
-    params:
-        staleness_days=config["monitoring"]["staleness_days"],
-        sources={"counts": "fremont_bridge", "weather": "seatac_weather"},
-    script:
-        "../scripts/data_health.py"
-
-
-rule worst_days:
-    input:
-        predictions="results/model/holdout_predictions.csv",
-        daily="results/tables/daily.parquet",
-        code=library("atomic", "logs", "model", "monitoring", "tables"),
-        env=software("model"),
-    output:
-        "results/monitoring/worst_days.csv",
-    log:
-        "logs/monitoring/worst_days.log",
-    conda:
-        "../envs/model.yaml"
-    threads: 1
-    resources:
-        mem_mb=500,
-        runtime=5,
-    params:
-        days=config["monitoring"]["worst_days"],
-    script:
-        "../scripts/worst_days.py"

@@ -8,10 +8,11 @@ rule results_index:
         metrics="results/model/metrics.json",
         health="results/monitoring/health.json",
         drift="results/monitoring/drift.json",
+        monitor="results/monitoring/drift_backtest.json",
         worst_days="results/monitoring/worst_days.csv",
         figures=figure_outputs(),
         captions=expand("workflow/report/{figure}.rst", figure=FIGURES),
-        code=library("atomic", "index", "logs"),
+        code=library("atomic", "index", "logs", "quality_gate"),
         env=software("tables"),
     output:
         "results/README.md",
@@ -29,5 +30,6 @@ rule results_index:
             for name, source in config["sources"].items()
         },
         tables=TABLES,
+        counter_issues=config["tables"]["counter_issues"],
     script:
         "../scripts/results_index.py"

@@ -1,8 +1,9 @@
 """Rule backtest: rolling-origin evaluation, one fold per origin, folds in parallel."""
 
 from bikeflow.atomic import write_text
+from bikeflow.formats import csv_text, iso, rounded_columns
 from bikeflow.logs import log_to
-from bikeflow.model import Features, backtest, csv_text, iso, rounded_columns
+from bikeflow.model import Features, backtest
 from bikeflow.tables import read_table
 
 log = log_to(snakemake.log[0], "backtest")
@@ -12,11 +13,12 @@ per_day, folds, skipped = backtest(
     read_table(snakemake.input.daily),
     target=params.target,
     features=Features.from_config(params.features),
+    horizon_days=params.horizon_days,
     regressor=params.regressor,
     random_state=params.random_state,
     first_origin=params.backtest["first_origin"],
     step_months=params.backtest["step_months"],
-    horizon_days=params.backtest["horizon_days"],
+    fold_days=params.backtest["horizon_days"],
     n_jobs=snakemake.threads,
 )
 per_day["actual"] = per_day["actual"].astype("int64")

@@ -1,8 +1,8 @@
 """Rule data_health: how fresh each source is and what the daily table covers."""
 
 from bikeflow.atomic import write_text
+from bikeflow.formats import json_text
 from bikeflow.logs import log_to
-from bikeflow.model import json_text
 from bikeflow.monitoring import health_report
 from bikeflow.tables import read_table
 

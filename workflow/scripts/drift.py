@@ -1,9 +1,11 @@
-"""Rule drift: each feature and the target, training period against the most recent days."""
+"""Rule drift: each feature and the target, the recent window against the same weeks of the
+reference years."""
 
 from bikeflow.atomic import write_text
+from bikeflow.drift import DriftSettings, drift_report
+from bikeflow.formats import json_text, rounded
 from bikeflow.logs import log_to
-from bikeflow.model import Features, json_text, rounded
-from bikeflow.monitoring import drift_report
+from bikeflow.model import Features
 from bikeflow.tables import read_table
 
 log = log_to(snakemake.log[0], "drift")
@@ -13,11 +15,7 @@ report = drift_report(
     read_table(snakemake.input.daily),
     target=params.target,
     features=Features.from_config(params.features),
-    holdout_months=params.holdout_months,
-    window_days=params.window_days,
-    bins=params.psi_bins,
-    psi_threshold=params.psi_threshold,
-    ks_threshold=params.ks_threshold,
+    settings=DriftSettings.from_config(params.drift),
 )
 write_text(snakemake.output[0], json_text(report))
 for row in rounded(report["features"]):
@@ -28,5 +26,7 @@ for row in rounded(report["features"]):
         row["ks_statistic"],
         " DRIFTED" if row["drifted"] else "",
     )
+for row in report["without_reference"]:
+    log.warning("%s not checked: %s", row["feature"], row["reason"])
 if report["drifted"]:
-    log.warning("drifted since training: %s", ", ".join(report["drifted"]))
+    log.warning("drifted against the same weeks of earlier years: %s", ", ".join(report["drifted"]))

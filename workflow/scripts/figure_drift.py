@@ -1,5 +1,6 @@
 """Figure drift: per feature, how far the recent window's distribution has moved from the
-reference period (PSI and Kolmogorov-Smirnov statistic), against the alert thresholds."""
+same weeks of the reference years (PSI and Kolmogorov-Smirnov statistic), against the alert
+thresholds."""
 
 import json
 from pathlib import Path
@@ -42,9 +43,22 @@ def thresholds(drift: dict) -> dict[str, float]:
     return {key: drift[f"{key}_threshold"] for key in ("psi", "ks")}
 
 
-def period(window: dict) -> str:
-    days = window.get("rows", window.get("days"))
-    return f"{window['start']} to {window['end']} ({days:,} days)"
+def years_text(years: list[int]) -> str:
+    if not years:
+        return "no earlier year"
+    return f"{years[0]}-{years[-1]}" if len(years) > 1 else str(years[0])
+
+
+def comparison(drift: dict) -> str:
+    """What was compared: "Last 90 days of the features, 30 of the target, to 2021-12-31,
+    against the same weeks of 2017-2020"."""
+    windows = drift["windows"]
+    years = [reference["year"] for reference in windows["features"]["reference"]]
+    return (
+        f"Last {windows['features']['days']} days of the features, "
+        f"{windows['target']['days']} of the target, to {drift['as_of']}, "
+        f"against the same weeks of {years_text(years)}"
+    )
 
 
 def draw(drift: dict) -> Figure:
@@ -80,17 +94,22 @@ def draw(drift: dict) -> Figure:
     drifted = int(table["drifted"].sum())
     fig.legend(
         handles=[
-            Patch(color=plotting.COLORS["highlight"], label="Drifted"),
-            Patch(color=plotting.COLORS["primary"], label="Within thresholds"),
+            Patch(color=plotting.COLORS["highlight"], label="Alarm"),
+            Patch(color=plotting.COLORS["primary"], label="No alarm"),
             Line2D([], [], color=plotting.COLORS["actual"], linestyle="--", label="Threshold"),
         ],
         loc="outside lower center",
         ncols=3,
     )
+    rule = (
+        "both statistics beyond their thresholds"
+        if drift["alarm_on"] == "both"
+        else "either statistic beyond its threshold"
+    )
     plotting.titles(
         fig,
-        f"Feature drift: {drifted} of {len(table)} features moved beyond a threshold",
-        f"Current {period(drift['current'])} against reference {period(drift['reference'])}",
+        f"Drift like for like: {drifted} of {len(table)} features alarm ({rule})",
+        comparison(drift),
     )
     return fig
 

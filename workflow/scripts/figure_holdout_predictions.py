@@ -10,6 +10,7 @@ from bikeflow.logs import log_to
 # Baseline columns of holdout_predictions.csv -> (legend label, line style), drawn first and
 # faintly, under the actual values and the model.
 BASELINES = {
+    "latest_day": ("Baseline: latest known day", "-."),
     "same_weekday_last_week": ("Baseline: same weekday last week", ":"),
     "seasonal_mean": ("Baseline: seasonal mean", "--"),
 }

@@ -2,9 +2,11 @@
 holdout, apply the quality gate and save the model (skops)."""
 
 from bikeflow.atomic import write_text
+from bikeflow.formats import csv_text, json_text
 from bikeflow.logs import fail, log_to
-from bikeflow.model import Features, csv_text, fit_and_evaluate, json_text
+from bikeflow.model import BASELINES, Features, fit_and_evaluate
 from bikeflow.persistence import save_model
+from bikeflow.quality_gate import headline
 from bikeflow.tables import read_table
 
 log = log_to(snakemake.log[0], "fit_model")
@@ -15,6 +17,7 @@ try:
         read_table(snakemake.input.daily),
         target=params.target,
         features=Features.from_config(params.features),
+        horizon_days=params.horizon_days,
         holdout_months=params.holdout_months,
         regressor=params.regressor,
         random_state=params.random_state,
@@ -24,9 +27,7 @@ except ValueError as error:
     fail(log, f"cannot fit the model: {error}")
 
 metrics = evaluation.metrics
-predictions = evaluation.predictions.round(
-    {"model": 1, "same_weekday_last_week": 1, "seasonal_mean": 1}
-)
+predictions = evaluation.predictions.round(dict.fromkeys(["model", *BASELINES], 1))
 predictions["actual"] = predictions["actual"].astype("int64")
 save_model(evaluation.model, snakemake.output.model)
 write_text(snakemake.output.metrics, json_text(metrics))
@@ -44,6 +45,6 @@ for name, score in metrics["scores"].items():
     log.info("holdout %s: MAE %.1f, RMSE %.1f, R2 %.3f", name, *score.values())
 gate = metrics["quality_gate"]
 if gate["passed"]:
-    log.info("%s", gate["message"])
+    log.info("%s", headline(gate))
 else:
-    log.warning("%s", gate["message"])  # starts with QUALITY GATE FAILED
+    log.warning("%s", headline(gate))  # starts with QUALITY GATE FAILED

@@ -1,4 +1,5 @@
-"""Rule model_card: the Markdown model card, from the metrics, backtest and importance."""
+"""Rule model_card: the Markdown model card, from the metrics, backtest, importance and the
+drift monitor's backtest."""
 
 import json
 
@@ -10,13 +11,19 @@ from bikeflow.model_card import model_card
 
 log = log_to(snakemake.log[0], "model_card")
 
-with open(snakemake.input.metrics, encoding="utf-8") as handle:
-    metrics = json.load(handle)
+
+def read_json(path):
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+metrics = read_json(snakemake.input.metrics)
 folds = pd.read_csv(
     snakemake.input.folds, dtype={"origin": str, "test_start": str, "test_end": str}
 )
 importance = pd.read_csv(snakemake.input.importance)
-write_text(snakemake.output[0], model_card(metrics, folds, importance))
+monitor = read_json(snakemake.input.monitor)
+write_text(snakemake.output[0], model_card(metrics, folds, importance, monitor))
 log.info(
     "model card written; quality gate %s",
     "passed" if metrics["quality_gate"]["passed"] else "FAILED",

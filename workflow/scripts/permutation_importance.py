@@ -3,15 +3,14 @@
 import pandas as pd
 
 from bikeflow.atomic import write_text
+from bikeflow.formats import csv_text, rounded_columns
 from bikeflow.logs import log_to
 from bikeflow.model import (
     TRUSTED_TYPES,
     Features,
-    csv_text,
     dates_of,
     feature_frame,
     importance_table,
-    rounded_columns,
     target_values,
 )
 from bikeflow.persistence import load_model
@@ -24,9 +23,16 @@ model = load_model(snakemake.input.model, trusted=TRUSTED_TYPES)
 daily = read_table(snakemake.input.daily)
 scored = pd.to_datetime(pd.read_csv(snakemake.input.predictions, usecols=["date"])["date"])
 rows = dates_of(daily).isin(scored)
+# Features from the whole table first: a day's history features read the days before it.
+features = feature_frame(
+    daily,
+    Features.from_config(params.features),
+    target=params.target,
+    horizon_days=params.horizon_days,
+)
 table = importance_table(
     model,
-    feature_frame(daily[rows], Features.from_config(params.features)),
+    features[rows],
     target_values(daily[rows], params.target).to_numpy(),
     repeats=params.repeats,
     random_state=params.random_state,

@@ -32,7 +32,9 @@ index = index_markdown(
     metrics=read_json(snakemake.input.metrics),
     health=read_json(snakemake.input.health),
     drift=read_json(snakemake.input.drift),
+    monitor=read_json(snakemake.input.monitor),
     worst=pd.read_csv(snakemake.input.worst_days, keep_default_na=False, na_values=[""]),
+    counter_issues=snakemake.params.counter_issues,
     figures=figures,
     tables=snakemake.params.tables,
 )

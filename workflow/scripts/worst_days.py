@@ -3,8 +3,8 @@
 import pandas as pd
 
 from bikeflow.atomic import write_text
+from bikeflow.formats import csv_text
 from bikeflow.logs import log_to
-from bikeflow.model import csv_text
 from bikeflow.monitoring import worst_days
 from bikeflow.tables import read_table
 

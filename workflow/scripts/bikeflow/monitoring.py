@@ -1,5 +1,5 @@
-"""Watch the data the model lives on: feature drift, the sources' freshness and the days the
-model got most wrong.
+"""Watch the data the model lives on: the sources' freshness, the daily table's gaps and
+the days the model got most wrong (drift has its own module, bikeflow.drift).
 
 Nothing here looks at today's date: freshness is measured between the sources, so results
 change only when the data do.
@@ -9,20 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
 import pandas as pd
-from scipy.stats import ks_2samp
 
-from bikeflow.model import (
-    TIME_INDEX_FEATURES,
-    Features,
-    dates_of,
-    feature_frame,
-    iso,
-    target_values,
-    time_split,
-    usable,
-)
+from bikeflow.formats import iso
 
 WEATHER_COLUMNS = [
     "precipitation_mm",
@@ -33,8 +22,6 @@ WEATHER_COLUMNS = [
     "wind_mean_m_s",
 ]
 COUNT_COLUMNS = ["total", "west", "east"]
-# A bin one window leaves empty gets this share instead of 0, so the PSI stays finite.
-PSI_EPSILON = 1e-4
 WORST_DAY_COLUMNS = [
     "date",
     "actual",
@@ -48,157 +35,9 @@ WORST_DAY_COLUMNS = [
 ]
 
 
-# --- drift -----------------------------------------------------------------------------
-
-
-def quantile_edges(reference: np.ndarray, bins: int) -> np.ndarray:
-    """Inner bin edges at the reference's quantiles, duplicates merged: the bins are
-    (-inf, e1), [e1, e2), ..., [e_last, inf). A feature with a heavy point mass (dry days)
-    gets fewer, wider bins rather than empty ones; when the mass is the reference's minimum,
-    the first bin holds only values below anything the reference has seen."""
-    quantiles = np.quantile(reference, np.linspace(0, 1, bins + 1))
-    return np.unique(quantiles[1:-1])
-
-
-def shares(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
-    counts = np.bincount(np.searchsorted(edges, values, side="right"), minlength=len(edges) + 1)
-    return counts / len(values)
-
-
-def psi_of_shares(reference: np.ndarray, current: np.ndarray) -> float:
-    """Population stability index: sum over bins of (c - r) * ln(c / r)."""
-    reference = np.maximum(reference, PSI_EPSILON)
-    current = np.maximum(current, PSI_EPSILON)
-    return float(np.sum((current - reference) * np.log(current / reference)))
-
-
-def psi(reference: np.ndarray, current: np.ndarray, bins: int) -> float:
-    """PSI of a numeric feature over `bins` quantile bins of the reference."""
-    edges = quantile_edges(reference, bins)
-    return psi_of_shares(shares(reference, edges), shares(current, edges))
-
-
-def categorical_psi(reference: np.ndarray, current: np.ndarray) -> float:
-    """PSI of a categorical feature, one bin per category seen in either window."""
-    categories = np.unique(np.concatenate([reference, current]))
-    return psi_of_shares(
-        np.array([np.mean(reference == category) for category in categories]),
-        np.array([np.mean(current == category) for category in categories]),
-    )
-
-
-def feature_drift(
-    name: str,
-    reference: np.ndarray,
-    current: np.ndarray,
-    *,
-    categorical: bool,
-    bins: int,
-    psi_threshold: float,
-    ks_threshold: float,
-) -> dict:
-    """KS test and PSI of one feature's two samples (missing values dropped)."""
-    reference = reference[~np.isnan(reference)]
-    current = current[~np.isnan(current)]
-    row = {
-        "feature": name,
-        "kind": "categorical" if categorical else "numeric",
-        "reference_rows": len(reference),
-        "current_rows": len(current),
-    }
-    if len(reference) == 0 or len(current) == 0:
-        return {**row, "ks_statistic": None, "ks_pvalue": None, "psi": None, "drifted": False}
-    ks = ks_2samp(reference, current)
-    index = categorical_psi(reference, current) if categorical else psi(reference, current, bins)
-    return {
-        **row,
-        "ks_statistic": float(ks.statistic),
-        "ks_pvalue": float(ks.pvalue),
-        "psi": index,
-        "drifted": bool(index > psi_threshold or ks.statistic > ks_threshold),
-    }
-
-
-def as_numbers(column: pd.Series, categorical: bool) -> np.ndarray:
-    """Float values for the tests; a categorical column as the codes of its sorted
-    categories (any type, booleans and strings too), NaN where missing."""
-    if not categorical:
-        return column.astype(float).to_numpy()
-    codes, _ = pd.factorize(column, sort=True)
-    return np.where(codes >= 0, codes, np.nan).astype(float)
-
-
-def drift_report(
-    daily: pd.DataFrame,
-    *,
-    target: str,
-    features: Features,
-    holdout_months: int,
-    window_days: int,
-    bins: int,
-    psi_threshold: float,
-    ks_threshold: float,
-) -> dict:
-    """Compare the training period (the days before the holdout) with the last
-    `window_days` days of the daily table, feature by feature and for the target.
-
-    Features are taken on every day of each window (missing values dropped); the target
-    only on usable days, the ones the model learns from and is scored on.
-    """
-    daily = daily.reset_index(drop=True)
-    dates = dates_of(daily)
-    split = time_split(daily, target, holdout_months)
-    windows = {
-        "reference": (dates < split.start).to_numpy(),
-        "current": (dates > dates.max() - pd.Timedelta(days=window_days)).to_numpy(),
-    }
-    X = feature_frame(daily, features)
-    ok = usable(daily, target).to_numpy()
-    compared = [name for name in features.columns if name not in TIME_INDEX_FEATURES]
-    columns = {name: as_numbers(X[name], name in features.categorical) for name in compared}
-    columns[target] = np.where(ok, target_values(daily, target).to_numpy(), np.nan)
-
-    results = [
-        feature_drift(
-            name,
-            values[windows["reference"]],
-            values[windows["current"]],
-            categorical=name in features.categorical,
-            bins=bins,
-            psi_threshold=psi_threshold,
-            ks_threshold=ks_threshold,
-        )
-        for name, values in columns.items()
-    ]
-    results[-1]["kind"] = "target"
-
-    def window(mask: np.ndarray) -> dict:
-        chosen = dates[mask]
-        if chosen.empty:
-            return {"start": None, "end": None, "days": 0, "usable_days": 0}
-        return {
-            "start": iso(chosen.min()),
-            "end": iso(chosen.max()),
-            "days": int(mask.sum()),
-            "usable_days": int((mask & ok).sum()),
-        }
-
-    return {
-        "reference": {"description": "the training period: every day before the holdout"}
-        | window(windows["reference"]),
-        "current": {"description": f"the last {window_days} days of the daily table"}
-        | window(windows["current"]),
-        "psi_bins": bins,
-        "psi_threshold": psi_threshold,
-        "ks_threshold": ks_threshold,
-        "drifted": [row["feature"] for row in results if row["drifted"]],
-        "features": results,
-        "not_compared": [
-            {"feature": name, "reason": "counts time: the current window is later by construction"}
-            for name in features.columns
-            if name in TIME_INDEX_FEATURES
-        ],
-    }
+def _dates_of(table: pd.DataFrame) -> pd.Series:
+    """The `date` column as datetime64 (the tables store datetime.date)."""
+    return pd.to_datetime(table["date"])
 
 
 # --- data health -----------------------------------------------------------------------
@@ -239,7 +78,7 @@ def source_health(ranges: dict[str, tuple | None], staleness_days: int) -> list[
 
 
 def daily_health(daily: pd.DataFrame) -> dict:
-    dates = dates_of(daily)
+    dates = _dates_of(daily)
     complete = daily["complete"].astype(bool)
     weather = [column for column in WEATHER_COLUMNS if column in daily.columns]
     missing = daily[weather].isna()
@@ -300,7 +139,7 @@ def worst_days(predictions: pd.DataFrame, daily: pd.DataFrame, count: int) -> pd
     table["error"] = table["predicted"] - table["actual"]
     table["abs_error"] = table["error"].abs()
     table = table.sort_values(["abs_error", "date"], ascending=[False, True], kind="stable")
-    context = daily.assign(date=dates_of(daily))
+    context = daily.assign(date=_dates_of(daily))
     columns = [column for column in WORST_DAY_COLUMNS[5:] if column in context.columns]
     table = table.head(count).merge(context[["date", *columns]], on="date", how="left")
     table["date"] = table["date"].dt.strftime("%Y-%m-%d")
