@@ -7,7 +7,8 @@
 rule fit_model:
     input:
         daily="results/tables/daily.parquet",
-        code=library("atomic", "logs", "model", "persistence", "tables"),
+        coverage="results/tables/coverage.json",
+        code=library("atomic", "daily", "logs", "model", "persistence", "tables"),
         env=software("model"),
     output:
         model="results/model/model.skops",
