@@ -30,7 +30,7 @@ import csv
 import difflib
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -127,7 +127,8 @@ class Validation:
         return [problem.field for problem in self.problems if problem.type == "missing-label"]
 
     def count_text(self) -> str:
-        """ "3 errors", "1 error", or "at least 1,000 errors" when the count hit the limit."""
+        """The count in words: '3 errors', '1 error', or 'at least 1,000 errors' when
+        frictionless stopped at its limit."""
         count = len(self.problems)
         plural = "s" * (count != 1)
         return f"{'at least ' * self.capped}{count:,} error{plural}"
@@ -159,7 +160,7 @@ def validate_file(
     if MIN_ROWS_PROPERTY in schema:
         checks.append(frictionless.checks.table_dimensions(min_rows=schema[MIN_ROWS_PROPERTY]))
     header_incomplete = bool(fields_missing_from(schema, labels))
-    checklist = Checklist(checks=checks, skip_errors=[ROW_ERRORS_TAG] * header_incomplete)
+    checklist = Checklist(checks=checks, skip_errors=[ROW_ERRORS_TAG] if header_incomplete else [])
     resource = Resource(
         path=path.name,
         basepath=str(path.parent.resolve()),
@@ -171,7 +172,7 @@ def validate_file(
     report = resource.validate(checklist=checklist, on_row=days.add, limit_errors=limit_errors)
     return Validation(
         report=_without_timings(report.to_dict()),
-        problems=_problems(report, schema, labels, required_values or {}),
+        problems=_problems(report, schema, labels, required_values),
         header=tuple(labels),
         days=frozenset(days.days),
     )
@@ -283,10 +284,10 @@ class DayCollector:
 def _problems(
     report: frictionless.Report,
     schema: dict | None = None,
-    labels: list[str] = (),
+    labels: Sequence[str] = (),
     required: Mapping[str, str] | None = None,
 ) -> list[Problem]:
-    schema = schema or {"fields": []}
+    schema, required = schema or {"fields": []}, required or {}
     key = set(schema.get("primaryKey", []))
     named = {field["name"] for field in schema["fields"]}
     unmatched = [label for label in labels if label not in named]
@@ -307,7 +308,7 @@ def _problems(
             field = getattr(error, "field_name", None) or None
             if error.type == "missing-label":
                 message = _missing_label_message(closest.get(field))
-            elif error.type == "constraint-error" and field in (required or {}):
+            elif error.type == "constraint-error" and field in required:
                 message = _required_value_message(error, required[field])
             else:
                 message = _message(error)
