@@ -1,12 +1,11 @@
-# Tidy tables from validated sources. Each rule takes its source's `passed` marker as an
-# input: validate_source writes it only when that download passed, so nothing here runs on
-# bad data (see validate.smk).
+# Tidy tables from validated sources. Each rule takes its source's validation report as an
+# input: the report exists only when the source passed, so nothing here runs on bad data.
 
 
 rule tidy_counts:
     input:
         data="resources/raw/fremont_bridge.csv",
-        validated="resources/raw/fremont_bridge.validated.json",
+        validated="results/validation/fremont_bridge.json",
         schema=config["sources"]["fremont_bridge"]["schema"],
         code=library("atomic", "logs", "sources", "tables", "validation"),
         env=software("tables"),
@@ -28,7 +27,7 @@ rule tidy_counts:
 rule tidy_weather:
     input:
         data="resources/raw/seatac_weather.csv",
-        validated="resources/raw/seatac_weather.validated.json",
+        validated="results/validation/seatac_weather.json",
         schema=config["sources"]["seatac_weather"]["schema"],
         code=library("atomic", "logs", "sources", "tables", "validation"),
         env=software("tables"),

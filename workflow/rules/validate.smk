@@ -8,13 +8,11 @@ PUBLISHED_TABLES = {
 }
 
 
-# A failed validation (invalid data, or valid data that lost published days) fails the job,
-# so nothing downstream runs. The reports are update(): Snakemake backs up the last good ones
-# when the job starts and restores them when it fails, so results/ is left as it was; the
-# failed run's report and summary are in the job's logs. The tidy rules take the `passed`
-# marker as their input instead: it is an ordinary output, deleted when the job starts and
-# written only when this download passed, so after a failure the next run validates again
-# rather than taking the restored reports for a validation of the new download.
+# On invalid data, or valid data that lost published days, the job fails, so nothing
+# downstream runs; the full report and summary stay in the job's logs (Snakemake keeps logs of
+# failed jobs, not their outputs, and deletes a job's outputs when it starts: a failed
+# validation leaves no results/validation/<source>.* in the working tree until the source
+# passes again; what is committed is untouched).
 rule validate_source:
     input:
         data="resources/raw/{source}.csv",
@@ -22,9 +20,8 @@ rule validate_source:
         code=library("atomic", "logs", "validation"),
         env=software("validate"),
     output:
-        report=update("results/validation/{source}.json"),
-        summary=update("results/validation/{source}.md"),
-        passed="resources/raw/{source}.validated.json",
+        report="results/validation/{source}.json",
+        summary="results/validation/{source}.md",
     log:
         messages="logs/validate/{source}.log",
         report="logs/validate/{source}.report.json",

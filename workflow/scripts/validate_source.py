@@ -2,11 +2,9 @@
 still has everything its published table has (the shrinking-upstream guard).
 
 The report and summary always go to the job's logs (kept when the job fails); only a
-source that passes both checks also gets them in results/validation/ and the `passed`
-marker the tidy rules require.
+source that passes both checks also gets them in results/validation/, which the tidy rules
+require.
 """
-
-import json
 
 from bikeflow.atomic import write_text
 from bikeflow.logs import fail, log_to
@@ -90,10 +88,4 @@ if refusal is not None:
 
 write_text(snakemake.output.report, report)
 write_text(snakemake.output.summary, summary)
-passed = {
-    "source": source,
-    "sha256": validation.stats.get("sha256"),
-    "rows": validation.stats.get("rows"),
-}
-write_text(snakemake.output.passed, json.dumps(passed, indent=2) + "\n")
 log.info("%s: valid, %d rows", source, validation.stats.get("rows", 0))
