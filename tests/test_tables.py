@@ -32,11 +32,15 @@ from support.workflow import REPOSITORY
 from bikeflow.atomic import atomic_open, atomic_path, write_text
 from bikeflow.calendar_features import calendar_features
 from bikeflow.daily import (
+    Coverage,
     aggregate_daily,
     coverage,
     flag_counter_issues,
+    holdout_problem,
+    holdout_start,
     hours_expected,
     join_weather,
+    no_overlap_problem,
 )
 from bikeflow.datapackage import data_package, package_json, table_resource
 from bikeflow.sources import read_daily_weather, read_hourly_counts
@@ -266,6 +270,29 @@ def test_qflag_on_an_element_the_pipeline_does_not_use_is_ignored(read_weather):
     assert weather.loc[0, WEATHER_COLUMNS].notna().all()
 
 
+@pytest.mark.parametrize(
+    ("attributes", "expected", "flagged"),
+    [
+        pytest.param(",,W", 10.9, "", id="three-parts"),
+        pytest.param(",,Z,null", 10.9, "", id="observation-time-null"),
+        pytest.param("T,,W,2400", 0.0, "", id="trace-is-zero-not-missing"),
+        pytest.param(",,W,", 10.9, "", id="empty-observation-time"),
+        pytest.param(",I,Z,null", None, "PRCP", id="qflag-with-null-time"),
+        pytest.param(",X,W", None, "PRCP", id="qflag-three-parts"),
+    ],
+)
+def test_real_ghcn_flag_shapes(read_weather, attributes, expected, flagged):
+    """Shapes seen in real access files: the QFLAG (2nd part) alone decides; a trace (MFLAG
+    T) is a real observation of 0 mm, not a missing value."""
+    raw = 0 if attributes.startswith("T") else 109
+    row = ghcn_row(date(2021, 1, 4), {"PRCP": raw}, attributes={"PRCP": attributes})
+    weather = read_weather([row])
+    value = weather.loc[0, "precipitation_mm"]
+    assert math.isnan(value) if expected is None else value == expected
+    assert weather.loc[0, "quality_flagged"] == flagged
+    assert weather.loc[0, ["tmax_c", "tmin_c", "wind_mean_m_s"]].notna().all()
+
+
 # --- daily aggregation -----------------------------------------------------------------
 
 
@@ -450,11 +477,30 @@ def test_coverage_of_sources_that_end_on_different_days(winter):
     assert "2021-01-01 to 2021-03-20" in text
     assert "counts 2021-01-01 to 2021-03-31" in text
     assert "weather 2020-12-01 to 2021-03-20" in text
+    assert no_overlap_problem(span) is None
+
+
+def test_coverage_record_names_each_source_and_round_trips(winter):
+    daily, weather = winter()
+    span = coverage(daily, weather, names=("fremont_bridge", "seatac_weather"))
     assert span.to_dict() == {
-        "counts": {"start": "2021-01-01", "end": "2021-03-31"},
-        "weather": {"start": "2020-12-01", "end": "2021-03-20"},
-        "common": {"start": "2021-01-01", "end": "2021-03-20"},
+        "sources": {
+            "fremont_bridge": {
+                "role": "counts",
+                "first_day": "2021-01-01",
+                "last_day": "2021-03-31",
+            },
+            "seatac_weather": {
+                "role": "weather",
+                "first_day": "2020-12-01",
+                "last_day": "2021-03-20",
+            },
+        },
+        "common": {"first_day": "2021-01-01", "last_day": "2021-03-20", "days": 79},
     }
+    text = span.to_json()
+    assert text.endswith("}\n") and json.loads(text) == span.to_dict()
+    assert Coverage.from_json(text) == span
 
 
 def test_join_keeps_exactly_the_common_days(winter):
@@ -502,17 +548,76 @@ def test_counts_inside_a_longer_weather_record_are_kept_whole(read_counts, read_
 
 def test_sources_that_do_not_overlap(read_counts, read_weather):
     daily = aggregate_daily(read_counts(fremont_rows(date(2021, 1, 1), 10)), TIMEZONE)
-    weather = read_weather(ghcn_rows(date(2021, 2, 1), 5))
-    span = coverage(daily, weather)
+    weather = read_weather(ghcn_rows(date(1869, 1, 1), 5))
+    span = coverage(daily, weather, names=("fremont_bridge", "seatac_weather"))
     assert span.common is None
     assert span.truncated
     assert "do not overlap" in span.describe()
     assert "counts 2021-01-01 to 2021-01-10" in span.describe()
-    assert "weather 2021-02-01 to 2021-02-05" in span.describe()
+    assert "weather 1869-01-01 to 1869-01-05" in span.describe()
     assert span.to_dict()["common"] is None
+    assert Coverage.from_json(span.to_json()) == span
+    assert no_overlap_problem(span) == (
+        "fremont_bridge and seatac_weather have no day in common (fremont_bridge 2021-01-01 "
+        "to 2021-01-10; seatac_weather 1869-01-01 to 1869-01-05), so there is no daily table "
+        "to build. Is each source's url (sources.<name>.url in the config) the data meant?"
+    )
     joined = join_weather(daily, weather)
     assert joined.empty
     assert list(joined.columns) == [*daily.columns, *weather.columns.drop("date")]
+
+
+def span_of(common: tuple[date, date] | None, counts=None, weather=None) -> Coverage:
+    counts = counts or (date(2020, 1, 1), date(2021, 6, 30))
+    weather = weather or common or (date(1869, 1, 1), date(1899, 12, 31))
+    return Coverage(counts, weather, common, names=("fremont_bridge", "seatac_weather"))
+
+
+@pytest.mark.parametrize(
+    ("first", "months", "too_short"),
+    [
+        (date(2021, 4, 20), 2, False),  # one day before the holdout, which starts 2021-04-21
+        (date(2021, 4, 21), 2, True),  # the holdout would be the whole overlap
+        (date(2021, 5, 20), 2, True),
+        (date(2020, 1, 1), 12, False),
+        (date(2020, 7, 1), 12, True),
+    ],
+)
+def test_overlap_must_be_longer_than_the_holdout(first, months, too_short):
+    span = span_of((first, date(2021, 6, 20)))
+    problem = holdout_problem(span, months)
+    assert (problem is not None) == too_short
+    if too_short:
+        start = holdout_start(date(2021, 6, 20), months)
+        days = (date(2021, 6, 20) - first).days + 1
+        assert problem == (
+            "The overlap of the sources is too short for the model: fremont_bridge and "
+            f"seatac_weather share {first} to 2021-06-20 ({days} days; fremont_bridge "
+            f"2020-01-01 to 2021-06-30; seatac_weather {first} to 2021-06-20), but the holdout "
+            f"(model.holdout_months: {months}) alone takes the last {months} months, from "
+            f"{start}, leaving no day before it to train on."
+        )
+
+
+def test_holdout_check_of_sources_without_overlap_says_they_do_not_overlap():
+    span = span_of(None)
+    assert holdout_problem(span, 12) == no_overlap_problem(span)
+
+
+@pytest.mark.parametrize(
+    ("last", "months"),
+    [
+        (date(2021, 6, 20), 2),
+        (date(2021, 12, 31), 12),
+        (date(2024, 2, 29), 1),
+        (date(2021, 3, 31), 1),
+    ],
+)
+def test_holdout_start_is_the_one_the_model_uses(last, months):
+    from bikeflow.model import holdout_start as model_holdout_start
+
+    dates = pd.Series(pd.to_datetime([date(2019, 1, 1), last]))
+    assert pd.Timestamp(holdout_start(last, months)) == model_holdout_start(dates, months)
 
 
 # --- calendar features -----------------------------------------------------------------
@@ -569,6 +674,18 @@ def test_daylight_hours_in_seattle():
     assert june > 15.9
     assert 12.0 < march < 12.3  # equinox: a little over 12 h, sunrise to sunset
     assert december < 8.5
+
+
+def test_calendar_features_of_no_days_is_an_empty_table():
+    empty = features([])
+    assert empty.empty
+    assert list(empty.columns) == [
+        "weekday",
+        "is_weekend",
+        "holiday",
+        "is_holiday",
+        "daylight_hours",
+    ]
 
 
 def test_calendar_features_align_with_the_dates_index():

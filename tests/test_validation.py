@@ -12,13 +12,17 @@ import hashlib
 import io
 import json
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from support.data import (
+    CDO_HEADER,
+    FREMONT_2019_TO_2023_HEADER,
     FREMONT_HEADER,
+    FREMONT_SIDEWALK_HEADER,
     GHCN_HEADER,
+    cdo_text,
     drop_column,
     fremont_rows,
     fremont_text,
@@ -30,9 +34,13 @@ from support.data import (
 from support.workflow import REPOSITORY
 
 from bikeflow.validation import (
+    Published,
     Validation,
+    day_ranges,
     failure_message,
     load_schema_descriptor,
+    lost_data,
+    read_published,
     report_json,
     summary_markdown,
     validate_file,
@@ -42,6 +50,8 @@ from bikeflow.validation import (
 SCHEMAS = REPOSITORY / "workflow" / "schemas"
 FREMONT_SCHEMA = load_schema_descriptor(SCHEMAS / "sources" / "fremont_bridge.schema.yaml")
 GHCN_SCHEMA = load_schema_descriptor(SCHEMAS / "sources" / "seatac_weather.schema.yaml")
+GHCN_SCHEMA_FIELDS = [field["name"] for field in GHCN_SCHEMA["fields"]]
+SEATAC, CENTRAL_PARK = "USW00024233", "USW00094728"
 ISSUES_SCHEMA = load_schema_descriptor(SCHEMAS / "tables" / "counter_issues.schema.yaml")
 
 DATE, TOTAL, WEST, EAST = FREMONT_HEADER
@@ -53,13 +63,13 @@ ISSUES_HEADER = ["start", "end", "reason"]
 # --- helpers -----------------------------------------------------------------------------
 
 
-def check(tmp_path: Path, content: str | bytes, schema: dict) -> Validation:
+def check(tmp_path: Path, content: str | bytes, schema: dict, **options) -> Validation:
     path = tmp_path / "source.csv"
     if isinstance(content, bytes):
         path.write_bytes(content)
     else:
         write(path, content)
-    return validate_file(path, schema)
+    return validate_file(path, schema, **options)
 
 
 def file_row(index: int) -> int:
@@ -197,39 +207,73 @@ def test_counter_issues_file_is_valid(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("header", "missing"),
+    ("header", "closest"),
     [
         pytest.param(
-            [
-                DATE,
-                "Fremont Bridge Total",
-                "Fremont Bridge East Sidewalk",
-                "Fremont Bridge West Sidewalk",
-            ],
-            [TOTAL, WEST, EAST],
-            id="old-sidewalk-names",
+            FREMONT_SIDEWALK_HEADER,
+            {
+                TOTAL: "Fremont Bridge Total",
+                WEST: "Fremont Bridge West Sidewalk",
+                EAST: "Fremont Bridge East Sidewalk",
+            },
+            id="sidewalk-names-until-2019",
         ),
         pytest.param(
             [DATE, "Fremont Bridge NB", "Fremont Bridge SB"],
-            [TOTAL, WEST, EAST],
+            {TOTAL: None, WEST: None, EAST: None},
             id="old-NB-SB-names",
         ),
         pytest.param(
-            [DATE, "Fremont Bridge Sidewalks, south of N 34th St", WEST, EAST],
-            [TOTAL],
-            id="total-renamed",
+            FREMONT_2019_TO_2023_HEADER,
+            {TOTAL: "Fremont Bridge Sidewalks, south of N 34th St"},
+            id="total-without-Total-2019-to-2023",
         ),
-        pytest.param(["Timestamp", TOTAL, WEST, EAST], [DATE], id="date-renamed"),
+        pytest.param(["Timestamp", TOTAL, WEST, EAST], {DATE: None}, id="date-renamed"),
     ],
 )
-def test_renamed_fremont_column_names_the_missing_expected_column(
-    tmp_path, fremont, header, missing
+def test_renamed_fremont_column_names_the_missing_column_its_closest_and_the_header(
+    tmp_path, fremont, header, closest
 ):
     rows = [row[: len(header)] for row in fremont]
     message = failure("fremont_bridge", check(tmp_path, fremont_text(rows, header), FREMONT_SCHEMA))
-    for field in missing:
-        line_naming(message, located(None, field) + "missing-label: ")
-    assert message.count("missing-label") == len(missing), message
+    for field, label in closest.items():
+        line = line_naming(message, located(None, field) + "missing-label: ")
+        if label is None:
+            assert "nor one with a similar name" in line, message
+        else:
+            assert f"the closest is {label!r}" in line, message
+    assert message.count("missing-label") == len(closest), message
+    shown_header = ", ".join(repr(label) for label in header)
+    line_naming(message, f"  The file's header has {len(header)} columns: {shown_header}")
+
+
+def test_missing_column_skips_the_row_checks_that_would_repeat_it(tmp_path, fremont):
+    """An old export with a bad cell as well: the header is the cause to fix first, and its
+    rows are not judged against a schema they were not written for."""
+    rows = with_cell(fremont, 5, 1, "-4")
+    validation = check(tmp_path, fremont_text(rows, FREMONT_2019_TO_2023_HEADER), FREMONT_SCHEMA)
+    message = failure("fremont_bridge", validation)
+    assert [problem.type for problem in validation.problems] == ["missing-label"], message
+    assert message.splitlines()[0] == "fremont_bridge: failed validation with 1 error:"
+    line_naming(message, "Its rows were not checked")
+
+
+def test_climate_data_online_layout_is_a_header_message_not_a_thousand_row_errors(tmp_path):
+    """NOAA's other layout of the same station: DATE as 20120101, no _ATTRIBUTES columns.
+    Before, 1000 errors (reported as exact), mostly a type error and an "all None"
+    primary-key error per row; now the missing columns and the header the file has."""
+    validation = check(tmp_path, cdo_text(date(2012, 1, 1), 1500), GHCN_SCHEMA)
+    message = failure("seatac_weather", validation)
+    attributes = [label for label in GHCN_SCHEMA_FIELDS if label.endswith("_ATTRIBUTES")]
+    assert validation.missing_fields == attributes, message
+    assert message.splitlines()[0] == "seatac_weather: failed validation with 6 errors:"
+    for label in attributes:
+        line_naming(message, located(None, label) + "missing-label: ", "nor one with a similar")
+    shown_header = ", ".join(repr(label) for label in CDO_HEADER)
+    line_naming(message, f"  The file's header has {len(CDO_HEADER)} columns: {shown_header}")
+    assert "primary-key" not in message and "type-error" not in message
+    assert "at least" not in message
+    assert validation.stats["rows"] == 1500  # the whole file was read, for its size and hash
 
 
 @pytest.mark.parametrize(
@@ -464,6 +508,92 @@ def test_ghcn_bad_key_cell_names_row_and_field(tmp_path, ghcn, field, value, pro
     line_naming(message, located(file_row(4), field) + problem)
 
 
+def test_ghcn_date_in_another_format_is_one_error_not_two(tmp_path, ghcn):
+    """A DATE that fails its type is reported once: the primary-key error that followed it
+    ("cells composing the primary keys are all None") only hid the cause."""
+    rows = with_cell(ghcn, 4, GHCN_HEADER.index("DATE"), "20210105")
+    validation = check(tmp_path, ghcn_text(rows), GHCN_SCHEMA)
+    message = failure("seatac_weather", validation)
+    assert [problem.type for problem in validation.problems] == ["type-error"], message
+    line_naming(message, located(file_row(4), "DATE") + "type-error: ", "(value '20210105')")
+
+
+# --- GHCN: the station -------------------------------------------------------------------
+
+
+def test_station_is_checked_on_every_row_when_configured(tmp_path, ghcn):
+    rows = with_cell(ghcn, 6, GHCN_HEADER.index("STATION"), CENTRAL_PARK)
+    text = ghcn_text(rows)
+    assert check(tmp_path, text, GHCN_SCHEMA).valid  # the schema alone knows no station
+    validation = check(tmp_path, text, GHCN_SCHEMA, required_values={"STATION": SEATAC})
+    message = failure("seatac_weather", validation)
+    assert len(validation.problems) == 1, message
+    line = line_naming(message, located(file_row(6), "STATION") + "constraint-error: ")
+    assert f"every row must have {SEATAC!r} here" in line, message
+    assert f"found {CENTRAL_PARK!r}" in line, message
+
+
+def test_file_of_another_station_is_refused_with_a_capped_count(tmp_path):
+    """Central Park's record is valid GHCN-Daily and would have been published as Sea-Tac's
+    weather. Every row is wrong: frictionless stops at its limit, and the count says so."""
+    text = ghcn_text(ghcn_rows(date(1869, 1, 1), 1200, station=CENTRAL_PARK))
+    validation = check(tmp_path, text, GHCN_SCHEMA, required_values={"STATION": SEATAC})
+    message = failure("seatac_weather", validation)
+    assert validation.capped
+    assert (
+        message.splitlines()[0] == "seatac_weather: failed validation with at least 1,000 errors:"
+    )
+    line_naming(message, located(2, "STATION"), f"found {CENTRAL_PARK!r}")
+    assert message.splitlines()[-1] == "  ... and at least 990 more"
+
+
+def test_required_column_missing_from_the_file_is_a_missing_label(tmp_path, fremont):
+    validation = check(
+        tmp_path, fremont_text(fremont), FREMONT_SCHEMA, required_values={"Counter": "Fremont"}
+    )
+    message = failure("fremont_bridge", validation)
+    line_naming(message, located(None, "Counter") + "missing-label: ")
+
+
+# --- GHCN: flags as real files have them ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "attributes",
+    [
+        pytest.param(",,W", id="three-parts"),
+        pytest.param(",,Z,null", id="observation-time-null"),
+        pytest.param("T,,W,2400", id="trace"),
+        pytest.param(",X,W,2400", id="qflag-set"),
+    ],
+)
+def test_real_ghcn_attribute_shapes_are_valid(tmp_path, ghcn, attributes):
+    day = date(2021, 1, 5)
+    row = ghcn_row(day, {"PRCP": 0}, attributes={"PRCP": attributes, "TMAX": attributes})
+    validation = check(tmp_path, ghcn_text([*ghcn[:4], row, *ghcn[5:]]), GHCN_SCHEMA)
+    assert validation.valid, failure_message("seatac_weather", validation, shown=SHOWN)
+
+
+@pytest.mark.parametrize("attributes", ["W", "T,X", ",,W,2400,extra", "TT,,W"])
+def test_attributes_in_another_shape_name_row_and_field(tmp_path, ghcn, attributes):
+    """The QFLAG is read by its position: attributes of another shape would be misread."""
+    row = ghcn_row(date(2021, 1, 5), attributes={"TMIN": attributes})
+    validation = check(tmp_path, ghcn_text([*ghcn[:4], row, *ghcn[5:]]), GHCN_SCHEMA)
+    message = failure("seatac_weather", validation)
+    line = line_naming(message, located(file_row(4), "TMIN_ATTRIBUTES") + "constraint-error: ")
+    assert '"pattern"' in line and f"(value {attributes!r})" in line, message
+
+
+# --- days, for the shrinking-upstream guard ----------------------------------------------
+
+
+def test_a_valid_file_reports_the_days_it_covers(tmp_path):
+    counts = check(tmp_path, fremont_text(fremont_rows(START, 3)), FREMONT_SCHEMA)
+    assert counts.days == {START + timedelta(days=n) for n in range(3)}
+    weather = check(tmp_path, ghcn_text(ghcn_rows(date(2021, 1, 1), 4)), GHCN_SCHEMA)
+    assert weather.days == {date(2021, 1, n) for n in range(1, 5)}
+
+
 # --- counter_issues.csv ------------------------------------------------------------------
 
 
@@ -604,6 +734,136 @@ def test_failure_message_without_more_errors_or_report_path(tmp_path, fremont):
     assert rest == [
         f"  - row 7, field {WEST!r}: type-error: type is \"integer/default\" (value 'abc')"
     ]
+
+
+def test_summary_of_a_file_lacking_columns_shows_its_header(tmp_path, fremont):
+    rows = [row[:3] for row in fremont]
+    header = [DATE, "Fremont Bridge NB", "Fremont Bridge SB"]
+    validation = check(tmp_path, fremont_text(rows, header), FREMONT_SCHEMA)
+    summary = summary_markdown("fremont_bridge", "", "s.yaml", validation, shown=SHOWN)
+    assert "| Result | **invalid**: 3 errors |" in summary
+    assert "## Header\n\nThe file's header has 3 columns: 'Date', 'Fremont Bridge NB'" in summary
+    assert "Its rows were not checked" in summary
+
+
+def test_summary_of_a_capped_count_says_at_least(tmp_path, fremont):
+    rows = [with_cell([row], 0, 1, "x")[0] for row in fremont]  # every total is text
+    validation = check(tmp_path, fremont_text(rows), FREMONT_SCHEMA, limit_errors=20)
+    summary = summary_markdown("fremont_bridge", "", "s.yaml", validation, shown=5)
+    assert "| Result | **invalid**: at least 20 errors |" in summary
+    assert "## First 5 of at least 20 errors" in summary
+    below = check(tmp_path, fremont_text(rows[:10]), FREMONT_SCHEMA, limit_errors=20)
+    assert not below.capped
+    assert "failed validation with 10 errors:" in failure("fremont_bridge", below)
+
+
+def test_summary_of_a_refused_download_says_why(tmp_path, fremont):
+    validation = check(tmp_path, fremont_text(fremont), FREMONT_SCHEMA)
+    refusal = "fremont_bridge: the new download has lost data that is published"
+    summary = summary_markdown("fremont_bridge", "", "s.yaml", validation, shown=3, refusal=refusal)
+    assert "| Result | **invalid**: valid, but it has lost data that is published |" in summary
+    assert f"## Refused\n\n```\n{refusal}\n```\n" in summary
+
+
+# --- the shrinking-upstream guard --------------------------------------------------------
+
+
+def days_of(start: date, count: int) -> set[date]:
+    return {start + timedelta(days=n) for n in range(count)}
+
+
+@pytest.fixture
+def published_table(tmp_path) -> Path:
+    """A published hourly table as tidy_counts writes it: 3 days of 24 hours."""
+    lines = ["timestamp,date,hour,total,west,east"]
+    for day in sorted(days_of(date(2021, 1, 1), 3)):
+        lines += [f"{day}T{hour:02}:00:00,{day},{hour},2,1,1" for hour in range(24)]
+    return write(tmp_path / "hourly_counts.csv", "\n".join(lines) + "\n")
+
+
+def test_published_table_gives_its_days_and_rows(published_table):
+    published = read_published(published_table)
+    assert published.days == days_of(date(2021, 1, 1), 3)
+    assert published.rows == 72
+    assert published.path == published_table.as_posix()
+
+
+def test_nothing_published_yet_is_nothing_to_compare(tmp_path):
+    assert read_published(tmp_path / "weather.csv") is None
+
+
+def test_published_table_without_its_day_column_is_a_clear_error(tmp_path):
+    path = write(tmp_path / "weather.csv", "day,tmax_c\n2021-01-01,5\n")
+    with pytest.raises(ValueError, match="cannot read the day of row 2 from column 'date'"):
+        read_published(path)
+
+
+PUBLISHED = Published(
+    path="results/tables/weather.csv", days=days_of(date(2020, 1, 1), 366), rows=366
+)
+
+
+def test_more_days_and_rows_lose_nothing():
+    assert lost_data(PUBLISHED, days_of(date(2019, 6, 1), 700), 700, max_row_drop=0.01) is None
+
+
+@pytest.mark.parametrize(
+    ("kept", "described"),
+    [
+        pytest.param(
+            days_of(date(2020, 3, 1), 306),
+            [
+                "  - 60 days that results/tables/weather.csv has are missing, in 1 range:",
+                "      2020-01-01 to 2020-02-29 (60 days)",
+            ],
+            id="history-truncated",
+        ),
+        pytest.param(
+            days_of(date(2020, 1, 1), 366) - days_of(date(2020, 5, 3), 7) - {date(2020, 9, 9)},
+            [
+                "  - 8 days that results/tables/weather.csv has are missing, in 2 ranges:",
+                "      2020-05-03 to 2020-05-09 (7 days)",
+                "      2020-09-09 (1 day)",
+            ],
+            id="blocks-deleted",
+        ),
+    ],
+)
+def test_published_days_missing_from_the_download_are_a_loss(kept, described):
+    loss = lost_data(PUBLISHED, kept, len(kept), max_row_drop=1.0)
+    assert loss is not None and not loss.too_many_rows_lost
+    assert loss.describe(shown=10) == described
+
+
+def test_long_lists_of_missing_ranges_are_cut():
+    every_other_day = {day for day in PUBLISHED.days if day.toordinal() % 2}
+    lines = lost_data(PUBLISHED, every_other_day, 183, max_row_drop=1.0).describe(shown=3)
+    assert lines[0].endswith("in 183 ranges:")
+    assert lines[1].endswith("(1 day)")
+    assert lines[4:] == ["      ... and 180 more ranges"]
+
+
+@pytest.mark.parametrize(("rows", "refused"), [(363, False), (362, True), (0, True)])
+def test_row_drop_beyond_the_allowed_fraction_is_a_loss(rows, refused):
+    """Every day still there, but rows gone within them (hours deleted upstream)."""
+    loss = lost_data(PUBLISHED, PUBLISHED.days, rows, max_row_drop=0.01)
+    assert (loss is not None) == refused
+    if refused:
+        (line,) = loss.describe(shown=10)
+        drop = (366 - rows) / 366
+        assert line == (
+            f"  - it has {rows:,} rows, {drop:.1%} fewer than the 366 of "
+            "results/tables/weather.csv (at most 1.0% allowed: validation.max_row_drop)"
+        )
+
+
+def test_day_ranges_merge_consecutive_days_in_order():
+    days = [date(2021, 1, 3), date(2021, 1, 1), date(2021, 1, 2), date(2021, 1, 9)]
+    assert day_ranges(days) == [
+        (date(2021, 1, 1), date(2021, 1, 3)),
+        (date(2021, 1, 9), date(2021, 1, 9)),
+    ]
+    assert day_ranges([]) == []
 
 
 # --- validate_package --------------------------------------------------------------------

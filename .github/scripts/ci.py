@@ -370,12 +370,14 @@ def changed_sources() -> dict[str, str]:
     }
 
 
-def invalid_sources() -> list[str]:
-    """Sources whose last validation failed: their full report stays in the job's logs."""
+def failed_validations() -> list[str]:
+    """Sources whose validation ran and failed (invalid data, or a download refused for
+    losing published data): their job wrote its summary to the logs, and Snakemake removed
+    its outputs in results/validation/ when it started and did not make them again."""
     return sorted(
-        path.name.removesuffix(".report.json")
-        for path in VALIDATION_LOGS.glob("*.report.json")
-        if not json.loads(path.read_text())["valid"]
+        path.name.removesuffix(".summary.md")
+        for path in VALIDATION_LOGS.glob("*.summary.md")
+        if not Path(RESULTS, "validation", path.name.removesuffix(".summary.md") + ".md").exists()
     )
 
 
@@ -391,7 +393,7 @@ def summary() -> str:
         lines.append("")
     for source, sha in changed_sources().items():
         lines.append(f"- new data for `{source}`: sha256 `{sha[:12]}`")
-    for source in invalid_sources():
+    for source in failed_validations():
         lines += ["", (VALIDATION_LOGS / f"{source}.summary.md").read_text()]
     return "\n".join(lines) + "\n"
 

@@ -1,9 +1,10 @@
 """Small source files in the exact formats upstream serves, made by the tests.
 
 Fremont Bridge: the data.seattle.gov export (`MM/DD/YYYY hh:mm:ss AM/PM`, local time, one
-row per hour, Total = West + East). GHCN-Daily: the NCEI "access" CSV, every value quoted,
-values right-aligned, an `<ELEMENT>_ATTRIBUTES` column after each element, more element
-columns than the pipeline uses. Tests mutate these to make bad inputs.
+row per hour, Total = West + East), and the labels older exports had. GHCN-Daily: the NCEI
+"access" CSV, every value quoted, values right-aligned, an `<ELEMENT>_ATTRIBUTES` column after
+each element, more element columns than the pipeline uses; and the other layout NOAA serves,
+a Climate Data Online export. Tests mutate these to make bad inputs.
 """
 
 from __future__ import annotations
@@ -21,6 +22,19 @@ FREMONT_HEADER = [
     f"{FREMONT_PREFIX} Cyclist East Sidewalk",
 ]
 FREMONT_DATE_FORMAT = "%m/%d/%Y %I:%M:%S %p"
+# Headers of older exports (config/README.md, "Upstream column history"): total, west, east.
+FREMONT_2019_TO_2023_HEADER = [
+    "Date",
+    FREMONT_PREFIX,  # the total, without " Total"
+    f"{FREMONT_PREFIX} Cyclist West Sidewalk",
+    f"{FREMONT_PREFIX} Cyclist East Sidewalk",
+]
+FREMONT_SIDEWALK_HEADER = [
+    "Date",
+    "Fremont Bridge Total",
+    "Fremont Bridge East Sidewalk",
+    "Fremont Bridge West Sidewalk",
+]
 
 GHCN_ELEMENTS = ["PRCP", "SNOW", "SNWD", "TMAX", "TMIN", "AWND", "TAVG", "WDF2", "WT01"]
 GHCN_STATION = ["USW00024233", "47.4444", "-122.3139", "112.8", "SEATTLE TACOMA AIRPORT, WA US"]
@@ -51,8 +65,14 @@ def fremont_rows(start: date, days: int) -> list[list[str]]:
     return rows
 
 
-def ghcn_row(day: date, values: dict[str, int | None] | None = None) -> list[str]:
-    """One GHCN-Daily row; `values` overrides the element values (None = missing)."""
+def ghcn_row(
+    day: date,
+    values: dict[str, int | None] | None = None,
+    attributes: dict[str, str] | None = None,
+    station: str = GHCN_STATION[0],
+) -> list[str]:
+    """One GHCN-Daily row; `values` overrides the element values (None = missing),
+    `attributes` an element's "MFLAG,QFLAG,SFLAG[,OBSTIME]"."""
     seed = day.toordinal()
     defaults = {
         "PRCP": (seed * 37) % 90,
@@ -66,19 +86,20 @@ def ghcn_row(day: date, values: dict[str, int | None] | None = None) -> list[str
         "WT01": None,
     }
     defaults.update(values or {})
-    row = [GHCN_STATION[0], day.isoformat(), *GHCN_STATION[1:]]
+    row = [station, day.isoformat(), *GHCN_STATION[1:]]
     for element in GHCN_ELEMENTS:
         value = defaults[element]
         if value is None:
             row += ["", ""]
         else:
             obs_time = ",2400" if element in ("PRCP", "TMAX", "TMIN") else ","
-            row += [f"{value:>5}", f",,W{obs_time}"]
+            flags = (attributes or {}).get(element, f",,W{obs_time}")
+            row += [f"{value:>5}", flags]
     return row
 
 
-def ghcn_rows(start: date, days: int) -> list[list[str]]:
-    return [ghcn_row(start + timedelta(days=offset)) for offset in range(days)]
+def ghcn_rows(start: date, days: int, station: str = GHCN_STATION[0]) -> list[list[str]]:
+    return [ghcn_row(start + timedelta(days=offset), station=station) for offset in range(days)]
 
 
 def fremont_text(rows: list[list[str]], header: list[str] = FREMONT_HEADER) -> str:
@@ -90,6 +111,25 @@ def ghcn_text(rows: list[list[str]], header: list[str] = GHCN_HEADER) -> str:
     """As NCEI writes it: every non-empty value quoted, missing values as empty fields."""
     lines = [",".join(f'"{cell}"' if cell != "" else "" for cell in row) for row in [header, *rows]]
     return "\n".join(lines) + "\n"
+
+
+# A Climate Data Online export of the same station ("Daily Summaries" as CSV): no
+# _ATTRIBUTES columns, DATE without dashes, wind in m/s with a decimal point.
+CDO_HEADER = ["STATION", "NAME", "DATE", "AWND", "PRCP", "SNOW", "SNWD", "TAVG", "TMAX", "TMIN"]
+
+
+def cdo_text(start: date, days: int) -> str:
+    rows = []
+    for offset in range(days):
+        day = start + timedelta(days=offset)
+        seed = day.toordinal()
+        wind, rain = 2 + (seed * 11) % 40 / 10, (seed * 37) % 90
+        tmax, tmin = 60 + (seed * 13) % 120, 10 + (seed * 7) % 50
+        rows.append(
+            [GHCN_STATION[0], GHCN_STATION[4], day.strftime("%Y%m%d"), f"{wind:.2f}", str(rain)]
+            + ["0", "0", "", str(tmax), str(tmin)]
+        )
+    return _csv_text([CDO_HEADER, *rows], quoting=csv.QUOTE_ALL)
 
 
 def drop_column(text: str, label: str) -> str:

@@ -7,8 +7,10 @@
 rule fit_model:
     input:
         daily="results/tables/daily.parquet",
+        coverage="results/tables/coverage.json",
         code=library(
             "atomic",
+            "daily",
             "formats",
             "logs",
             "model",

@@ -59,6 +59,7 @@ rule daily_table:
     output:
         csv="results/tables/daily.csv",
         parquet="results/tables/daily.parquet",
+        coverage="results/tables/coverage.json",
     log:
         "logs/tables/daily_table.log",
     conda:
@@ -72,6 +73,7 @@ rule daily_table:
         location=config["tables"]["location"],
         holidays=config["tables"]["holidays"],
         errors_shown=config["validation"]["errors_shown"],
+        sources={"counts": "fremont_bridge", "weather": "seatac_weather"},
     script:
         "../scripts/daily_table.py"
 
@@ -80,8 +82,7 @@ rule datapackage:
     input:
         tables=expand("results/tables/{table}.csv", table=TABLES),
         schemas=expand("workflow/schemas/tables/{table}.schema.yaml", table=TABLES),
-        counts="results/tables/hourly_counts.parquet",
-        weather="results/tables/weather.parquet",
+        coverage="results/tables/coverage.json",
         code=library("atomic", "daily", "datapackage", "logs", "validation"),
         env=software("tables"),
     output:

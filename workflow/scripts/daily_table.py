@@ -1,9 +1,17 @@
-"""Rule daily_table: daily counts, flagged, joined with weather and calendar features."""
+"""Rule daily_table: daily counts, flagged, joined with weather and calendar features, and
+the date ranges of both sources (results/tables/coverage.json)."""
 
 import pandas as pd
 
+from bikeflow.atomic import write_text
 from bikeflow.calendar_features import calendar_features
-from bikeflow.daily import aggregate_daily, coverage, flag_counter_issues, join_weather
+from bikeflow.daily import (
+    aggregate_daily,
+    coverage,
+    flag_counter_issues,
+    join_weather,
+    no_overlap_problem,
+)
 from bikeflow.logs import fail, log_to
 from bikeflow.tables import read_table, write_table
 from bikeflow.validation import failure_message, load_schema_descriptor, validate_file
@@ -22,7 +30,10 @@ hourly = read_table(snakemake.input.counts)
 weather = read_table(snakemake.input.weather)
 daily = flag_counter_issues(aggregate_daily(hourly, params.timezone), issues)
 
-span = coverage(daily, weather)
+span = coverage(daily, weather, names=(params.sources["counts"], params.sources["weather"]))
+problem = no_overlap_problem(span)
+if problem is not None:
+    fail(log, problem)
 if span.truncated:
     log.warning("%s", span.describe())
 
@@ -37,6 +48,7 @@ features = calendar_features(
 )
 table = pd.concat([table, features], axis=1)
 write_table(table, snakemake.output.csv, snakemake.output.parquet)
+write_text(snakemake.output.coverage, span.to_json())
 log.info(
     "%d days; %d incomplete; %d in a curated counter issue",
     len(table),

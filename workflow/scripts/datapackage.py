@@ -3,16 +3,15 @@
 from pathlib import Path
 
 from bikeflow.atomic import write_text
-from bikeflow.daily import coverage
+from bikeflow.daily import Coverage
 from bikeflow.datapackage import data_package, package_json, table_resource
 from bikeflow.logs import fail, log_to
-from bikeflow.tables import read_table
 from bikeflow.validation import failure_message, load_schema_descriptor, validate_package
 
 log = log_to(snakemake.log[0], "datapackage")
 params = snakemake.params
 package_dir = Path(snakemake.output[0]).parent
-span = coverage(read_table(snakemake.input.counts), read_table(snakemake.input.weather))
+span = Coverage.from_json(Path(snakemake.input.coverage).read_text(encoding="utf-8"))
 
 resources = []
 for name, csv_path, schema_path in zip(

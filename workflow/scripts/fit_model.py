@@ -1,7 +1,10 @@
 """Rule fit_model: fit the model on the training days, score it and the baselines on the
 holdout, apply the quality gate and save the model (skops)."""
 
+from pathlib import Path
+
 from bikeflow.atomic import write_text
+from bikeflow.daily import Coverage, holdout_problem
 from bikeflow.formats import csv_text, json_text
 from bikeflow.logs import fail, log_to
 from bikeflow.model import BASELINES, Features, fit_and_evaluate
@@ -11,6 +14,9 @@ from bikeflow.tables import read_table
 
 log = log_to(snakemake.log[0], "fit_model")
 params = snakemake.params
+coverage = Coverage.from_json(Path(snakemake.input.coverage).read_text(encoding="utf-8"))
+if (problem := holdout_problem(coverage, params.holdout_months)) is not None:
+    fail(log, problem)
 
 try:
     evaluation = fit_and_evaluate(

@@ -21,11 +21,9 @@ def calendar_features(
 ) -> pd.DataFrame:
     """weekday (0 = Monday), is_weekend, holiday (name or ''), is_holiday, daylight_hours."""
     days = pd.to_datetime(dates)
-    calendar = holidays.country_holidays(
-        holiday_country,
-        subdiv=holiday_subdivision,
-        years=range(days.dt.year.min(), days.dt.year.max() + 1),
-    )
+    # No dates, no years: an empty frame has no min (NaN), which is no year to ask about.
+    years = range(days.dt.year.min(), days.dt.year.max() + 1) if len(days) else []
+    calendar = holidays.country_holidays(holiday_country, subdiv=holiday_subdivision, years=years)
     names = [calendar.get(day, "") for day in dates]
     return pd.DataFrame(
         {

@@ -12,6 +12,7 @@ traffic, and summing it silently would read as a quiet day.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 
@@ -23,11 +24,13 @@ HOURS_IN_DAY = 24
 
 @dataclass(frozen=True)
 class Coverage:
-    """Date ranges of the two sources and of the table built from both."""
+    """First and last day of the two sources and of the range both have (None when they
+    share no day). `names` are the sources' names in the config, for messages and JSON."""
 
     counts: tuple[date, date]
     weather: tuple[date, date]
     common: tuple[date, date] | None
+    names: tuple[str, str] = ("counts", "weather")
 
     def describe(self) -> str:
         counts = f"counts {self.counts[0]} to {self.counts[1]}"
@@ -42,15 +45,87 @@ class Coverage:
         """True when one source reaches beyond the common range and was cut."""
         return self.common is None or self.counts != self.weather
 
-    def to_dict(self) -> dict:
-        def pair(span):
-            return None if span is None else {"start": str(span[0]), "end": str(span[1])}
+    def ranges_text(self) -> str:
+        """Each source's range by name: "fremont_bridge 2020-01-01 to 2021-06-30; ..."."""
+        spans = zip(self.names, (self.counts, self.weather), strict=True)
+        return "; ".join(f"{name} {start} to {end}" for name, (start, end) in spans)
 
+    def to_dict(self) -> dict:
+        """The record results/tables/coverage.json holds: each source's first and last day
+        (with its role in the daily table) and the common range with its length in days."""
+
+        def span(pair):
+            return {"first_day": str(pair[0]), "last_day": str(pair[1])}
+
+        common = None
+        if self.common is not None:
+            common = {**span(self.common), "days": (self.common[1] - self.common[0]).days + 1}
+        counts_name, weather_name = self.names
         return {
-            "counts": pair(self.counts),
-            "weather": pair(self.weather),
-            "common": pair(self.common),
+            "sources": {
+                counts_name: {"role": "counts", **span(self.counts)},
+                weather_name: {"role": "weather", **span(self.weather)},
+            },
+            "common": common,
         }
+
+    @classmethod
+    def from_dict(cls, record: dict) -> Coverage:
+        by_role = {source["role"]: (name, source) for name, source in record["sources"].items()}
+
+        def span(entry):
+            return (date.fromisoformat(entry["first_day"]), date.fromisoformat(entry["last_day"]))
+
+        common = record["common"]
+        return cls(
+            counts=span(by_role["counts"][1]),
+            weather=span(by_role["weather"][1]),
+            common=None if common is None else span(common),
+            names=(by_role["counts"][0], by_role["weather"][0]),
+        )
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> Coverage:
+        return cls.from_dict(json.loads(text))
+
+
+def no_overlap_problem(span: Coverage) -> str | None:
+    """Why no daily table can be built from the two sources, or None when they share days."""
+    if span.common is not None:
+        return None
+    counts_name, weather_name = span.names
+    return (
+        f"{counts_name} and {weather_name} have no day in common ({span.ranges_text()}), "
+        "so there is no daily table to build. Is each source's url (sources.<name>.url "
+        "in the config) the data meant?"
+    )
+
+
+def holdout_start(last_day: date, months: int) -> date:
+    """First day of a holdout of the last `months` calendar months up to `last_day`; the
+    same arithmetic as bikeflow.model.holdout_start (a test keeps the two in step)."""
+    return (pd.Timestamp(last_day) + pd.Timedelta(days=1) - pd.DateOffset(months=months)).date()
+
+
+def holdout_problem(span: Coverage, holdout_months: int) -> str | None:
+    """Why the common range is too short for the model's holdout, or None: the model
+    needs days to train on before the holdout, the last `holdout_months` months."""
+    if span.common is None:
+        return no_overlap_problem(span)
+    first, last = span.common
+    start = holdout_start(last, holdout_months)
+    if first < start:
+        return None
+    days = (last - first).days + 1
+    return (
+        f"The overlap of the sources is too short for the model: {span.names[0]} and "
+        f"{span.names[1]} share {first} to {last} ({days} days; {span.ranges_text()}), "
+        f"but the holdout (model.holdout_months: {holdout_months}) alone takes the last "
+        f"{holdout_months} months, from {start}, leaving no day before it to train on."
+    )
 
 
 def hours_expected(dates: pd.Series, timezone: str) -> pd.Series:
@@ -98,11 +173,22 @@ def flag_counter_issues(daily: pd.DataFrame, issues: pd.DataFrame) -> pd.DataFra
     return daily.assign(counter_issue=["; ".join(day) for day in reasons])
 
 
-def coverage(daily_counts: pd.DataFrame, weather: pd.DataFrame) -> Coverage:
-    counts = (daily_counts["date"].min(), daily_counts["date"].max())
-    observed = (weather["date"].min(), weather["date"].max())
+def coverage(
+    daily_counts: pd.DataFrame,
+    weather: pd.DataFrame,
+    names: tuple[str, str] = ("counts", "weather"),
+) -> Coverage:
+    """The date ranges of counts and weather (each has at least one row: validated sources
+    have rows) and of the days both have; `names` are the two sources' names."""
+    counts = _first_and_last_day(daily_counts["date"])
+    observed = _first_and_last_day(weather["date"])
     start, end = max(counts[0], observed[0]), min(counts[1], observed[1])
-    return Coverage(counts=counts, weather=observed, common=(start, end) if start <= end else None)
+    common = (start, end) if start <= end else None
+    return Coverage(counts=counts, weather=observed, common=common, names=names)
+
+
+def _first_and_last_day(dates: pd.Series) -> tuple[date, date]:
+    return pd.Timestamp(dates.min()).date(), pd.Timestamp(dates.max()).date()
 
 
 def join_weather(daily_counts: pd.DataFrame, weather: pd.DataFrame) -> pd.DataFrame:
