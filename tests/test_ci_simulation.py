@@ -304,6 +304,21 @@ def test_invalid_upstream_fails_commits_nothing_and_keeps_published_results(
     assert git(origin, "show", "main:results/tables/daily.csv") == published_daily
 
 
+def test_refresh_whose_upstream_lost_published_days_fails_and_says_so(
+    origin: Path, tmp_path: Path, upstream: Upstream
+):
+    before = log(origin)
+    upstream.serve(counts=counts_fixture(COUNTS_DAYS - 30))  # history cut short upstream
+    clone = fresh_clone(origin, tmp_path / "runner")
+    ok(ci(clone, "mark-changes"))
+    assert ci(clone, "run", "--refresh").returncode != 0
+    summary = ok(ci(clone, "summary")).stdout
+    assert "# Validation of `fremont_bridge`" in summary
+    assert "| Result | **invalid**: valid, but it has lost data that is published |" in summary
+    assert ci(clone, "publish").returncode != 0
+    assert log(origin) == before
+
+
 def test_code_change_committed_before_the_results_but_merged_after_still_reruns(
     origin: Path, tmp_path: Path
 ):
