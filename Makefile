@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 # The tool that writes the lock file, pinned like everything else.
 UV_VERSION := 0.13.9
 
-.PHONY: run test lint dry-run bench clean-venv lock
+.PHONY: run test lint dry-run bench bench-refresh clean-venv lock
 
 # requirements.txt is the lock: every package at one version, with its hashes (pip then
 # refuses anything else). It is made from requirements.in by `make lock`.
@@ -45,3 +45,7 @@ lock:
 
 bench: $(VENV)/.installed
 	$(BIN)/python tests/benchmark.py
+
+# A year of daily refreshes replayed on the real data mirror (hours; BENCH_ARGS=--days 30).
+bench-refresh: $(VENV)/.installed
+	$(BIN)/python tests/benchmark_refresh.py $(BENCH_ARGS)

@@ -240,7 +240,7 @@ def test_refresh_with_invalid_upstream_fails_and_leaves_the_origin_as_it_was(
     steps = run.steps(RESULTS_JOB)
     assert steps["Run the pipeline"] == "failure" and "Commit and push the results" not in steps
     summary = run.summary(RESULTS_JOB)
-    assert "- workflow: **failed**" in summary
+    assert "- tables: **failed**" in summary
     assert "# Validation of `fremont_bridge`" in summary
     assert (
         "| 102 | Fremont Bridge Sidewalks, south of N 34th St Total | constraint-error |" in summary

@@ -9,7 +9,7 @@ real git repositories:
                  (a conditional request, else a download compared by sha256)
   mark-changes   give every tracked file an mtime that tells Snakemake what changed since
                  the results were last built (see below)
-  run            the workflow in two invocations: the downloads, then everything else
+  run            the workflow in steps: the downloads, the tidy tables, everything else
   summary        a Markdown summary of the run, for $GITHUB_STEP_SUMMARY
   publish        commit the results and their provenance as the bot and push, rebasing or
                  rebuilding on top when another run pushed first
@@ -37,6 +37,7 @@ import hashlib
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
 import time
@@ -53,7 +54,9 @@ METADATA = ".snakemake/metadata"
 RUN_RECORD = ".snakemake/ci-run.json"
 DOWNLOAD_RULE = "download"
 DOWNLOADS_TARGET = "all_downloads"
-TARGET_RULES = {"all", DOWNLOADS_TARGET}  # rules that only name targets; they make nothing
+TABLES_TARGET = "all_tables"
+# Rules that only name targets; they make nothing.
+TARGET_RULES = {"all", DOWNLOADS_TARGET, TABLES_TARGET}
 VALIDATION_LOGS = Path("logs/validate")
 # Where the rules get their software: conda builds each rule's environment from
 # workflow/envs/; "driver" runs them in the environment Snakemake itself runs in.
@@ -300,13 +303,16 @@ def jobs_finished_since(started: float) -> dict[str, int]:
 def run(
     refresh: bool, cores: str, rule_envs: str, extra_args: list[str], forceall: bool = False
 ) -> int:
-    """Invocation 1 fetches the sources (all on a refresh, missing ones otherwise);
-    invocation 2 runs the rest. Two invocations because a job that runs re-runs everything
-    downstream of it in the same invocation, while in a new invocation a re-downloaded file
-    with unchanged content is recognised by its checksum and re-runs nothing.
+    """The workflow in three invocations: the sources are fetched (all on a refresh, missing
+    ones otherwise), then validated and made into tidy tables, then everything else. A job
+    that runs re-runs everything downstream of it in the same invocation, while in a new
+    invocation an output rewritten with the same bytes is recognised by its checksum: so a
+    re-downloaded source that did not change, or a new weather day that leaves the daily
+    table as it was, re-runs nothing after it.
 
-    forceall re-runs every rule past the downloads: it checks that unchanged inputs give the
-    same results, so it must not fetch new data (a refresh does that)."""
+    forceall re-runs every rule past the downloads (in one invocation: everything runs
+    anyway). It checks that unchanged inputs give the same results, so it must not fetch new
+    data (a refresh does that)."""
     record = {"refresh": refresh, "forceall": forceall, "invocations": []}
     discard_stale_downloads()
     options = [*RULE_ENVIRONMENTS[rule_envs], *extra_args]
@@ -315,10 +321,12 @@ def run(
     fetch = [DOWNLOADS_TARGET, *options]
     if refresh:
         fetch += ["--forcerun", DOWNLOAD_RULE]
-    build = list(options)
+    steps = [("download", fetch)]
     if forceall:
-        build += ["--forcerun", *rules_past_the_downloads()]
-    for name, args in (("download", fetch), ("workflow", build)):
+        steps.append(("workflow", [*options, "--forcerun", *rules_past_the_downloads()]))
+    else:
+        steps += [("tables", [TABLES_TARGET, *options]), ("workflow", options)]
+    for name, args in steps:
         started = time.time()
         code = snakemake(*args, cores=cores)
         jobs = jobs_finished_since(started)
@@ -350,7 +358,7 @@ def rerun_rules() -> list[str]:
     record = run_record() or {"invocations": []}
     rules = set()
     for invocation in record["invocations"]:
-        if invocation["name"] == "workflow":
+        if invocation["name"] != "download":
             rules.update(invocation["jobs"])
     return sorted(rules)
 
@@ -624,7 +632,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     options = parser().parse_args(argv)
-    extra = options.snakemake_args.split() if hasattr(options, "snakemake_args") else []
+    extra = shlex.split(options.snakemake_args) if hasattr(options, "snakemake_args") else []
 
     if options.command == "check-sources":
         try:

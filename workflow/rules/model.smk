@@ -7,7 +7,10 @@
 rule fit_model:
     input:
         daily="results/tables/daily.parquet",
-        coverage="results/tables/coverage.json",
+        # Only for the message when the sources overlap too little: ancient, so that a new
+        # weather day beyond the last count (coverage changes, the daily table does not)
+        # does not re-fit the model.
+        coverage=ancient("results/tables/coverage.json"),
         code=library(
             "atomic",
             "daily",
