@@ -17,29 +17,31 @@ import pandas as pd
 import pytest
 
 from bikeflow.drift import BACKTEST_COLUMNS, backtest_summary
-from bikeflow.formats import json_text, rounded, significant
-from bikeflow.model import (
-    FOLD_COLUMNS,
+from bikeflow.features import (
     HISTORY_FEATURES,
-    PREDICTION_COLUMNS,
-    TRUSTED_TYPES,
     Features,
-    backtest,
-    backtest_folds,
-    backtest_origins,
     feature_frame,
-    fit_and_evaluate,
-    fit_pipeline,
     history_features,
     holdout_start,
-    importance_table,
     latest_day,
-    predict,
     same_weekday_last_week,
     scores,
     seasonal_mean,
     time_split,
     usable,
+)
+from bikeflow.formats import json_text, rounded, significant
+from bikeflow.model import (
+    FOLD_COLUMNS,
+    PREDICTION_COLUMNS,
+    TRUSTED_TYPES,
+    backtest,
+    backtest_folds,
+    backtest_origins,
+    fit_and_evaluate,
+    fit_pipeline,
+    importance_table,
+    predict,
 )
 from bikeflow.model_card import model_card
 from bikeflow.persistence import UntrustedModelError, load_model, save_model

@@ -30,16 +30,16 @@ from bikeflow.drift import (
     shares,
     windows,
 )
+from bikeflow.features import Features
 from bikeflow.formats import json_text
-from bikeflow.index import (
+from bikeflow.monitoring import WORST_DAY_COLUMNS, health_report, worst_days
+from bikeflow.results_readme import (
     alarms_by_year_table,
     drift_explanation,
     drift_summary,
     monitor_summary,
     years_text,
 )
-from bikeflow.model import Features
-from bikeflow.monitoring import WORST_DAY_COLUMNS, health_report, worst_days
 
 SETTINGS = DriftSettings(
     window_days=30,

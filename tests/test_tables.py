@@ -44,7 +44,7 @@ from bikeflow.daily import (
 )
 from bikeflow.datapackage import data_package, package_json, table_resource
 from bikeflow.sources import read_daily_weather, read_hourly_counts
-from bikeflow.tables import read_table, write_table
+from bikeflow.table_io import read_table, write_table
 from bikeflow.validation import load_schema_descriptor, validate_package
 
 SCHEMAS = REPOSITORY / "workflow" / "schemas"
@@ -614,7 +614,7 @@ def test_holdout_check_of_sources_without_overlap_says_they_do_not_overlap():
     ],
 )
 def test_holdout_start_is_the_one_the_model_uses(last, months):
-    from bikeflow.model import holdout_start as model_holdout_start
+    from bikeflow.features import holdout_start as model_holdout_start
 
     dates = pd.Series(pd.to_datetime([date(2019, 1, 1), last]))
     assert pd.Timestamp(holdout_start(last, months)) == model_holdout_start(dates, months)

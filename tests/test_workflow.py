@@ -273,7 +273,7 @@ def test_changing_one_figure_script_reruns_that_figure_and_the_index(built: Path
     ("module", "rules"),
     [
         ("plotting", {"figure": 11, "results_index": 1}),
-        ("index", {"results_index": 1}),
+        ("results_readme", {"results_index": 1}),
         ("drift", DRIFT_RERUN),
     ],
 )

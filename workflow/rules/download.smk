@@ -40,7 +40,7 @@ rule accept_source:
         data="resources/raw/{source}.csv",
         download=ancient("resources/raw/{source}.download.json"),
         validated="results/validation/{source}.json",
-        code=library("atomic", "download"),
+        code=library("atomic", "download", "logs"),
         env=software("download"),
     output:
         "results/sources/{source}.json",

@@ -14,12 +14,13 @@ rule fit_model:
         code=library(
             "atomic",
             "daily",
+            "features",
             "formats",
             "logs",
             "model",
             "persistence",
             "quality_gate",
-            "tables",
+            "table_io",
         ),
         env=software("model"),
     output:
@@ -51,7 +52,15 @@ rule fit_model:
 rule backtest:
     input:
         daily="results/tables/daily.parquet",
-        code=library("atomic", "formats", "logs", "model", "quality_gate", "tables"),
+        code=library(
+            "atomic",
+            "features",
+            "formats",
+            "logs",
+            "model",
+            "quality_gate",
+            "table_io",
+        ),
         env=software("model"),
     output:
         days="results/model/backtest.csv",
@@ -82,12 +91,13 @@ rule permutation_importance:
         daily="results/tables/daily.parquet",
         code=library(
             "atomic",
+            "features",
             "formats",
             "logs",
             "model",
             "persistence",
             "quality_gate",
-            "tables",
+            "table_io",
         ),
         env=software("model"),
     output:
@@ -116,7 +126,7 @@ rule model_card:
         folds="results/model/backtest_folds.csv",
         importance="results/model/permutation_importance.csv",
         monitor="results/monitoring/drift_backtest.json",
-        code=library("atomic", "formats", "logs", "model", "model_card", "quality_gate"),
+        code=library("atomic", "features", "logs", "model_card", "quality_gate"),
         env=software("model"),
     output:
         "results/model/model_card.md",

@@ -8,14 +8,7 @@ rule drift:
     input:
         daily="results/tables/daily.parquet",
         code=library(
-            "atomic",
-            "drift",
-            "formats",
-            "logs",
-            "model",
-            "monitoring",
-            "quality_gate",
-            "tables",
+            "atomic", "drift", "features", "formats", "logs", "monitoring", "table_io"
         ),
         env=software("model"),
     output:
@@ -42,14 +35,7 @@ rule drift_backtest:
     input:
         daily="results/tables/daily.parquet",
         code=library(
-            "atomic",
-            "drift",
-            "formats",
-            "logs",
-            "model",
-            "monitoring",
-            "quality_gate",
-            "tables",
+            "atomic", "drift", "features", "formats", "logs", "monitoring", "table_io"
         ),
         env=software("model"),
     output:
@@ -77,7 +63,7 @@ rule data_health:
         counts="results/tables/hourly_counts.parquet",
         weather="results/tables/weather.parquet",
         daily="results/tables/daily.parquet",
-        code=library("atomic", "formats", "logs", "monitoring", "tables"),
+        code=library("atomic", "formats", "logs", "monitoring", "table_io"),
         env=software("model"),
     output:
         "results/monitoring/health.json",
@@ -100,7 +86,7 @@ rule worst_days:
     input:
         predictions="results/model/holdout_predictions.csv",
         daily="results/tables/daily.parquet",
-        code=library("atomic", "formats", "logs", "monitoring", "tables"),
+        code=library("atomic", "formats", "logs", "monitoring", "table_io"),
         env=software("model"),
     output:
         "results/monitoring/worst_days.csv",

@@ -3,8 +3,8 @@
 
 rule results_index:
     input:
-        validations=expand("results/validation/{source}.json", source=SOURCES),
-        datapackage="results/tables/datapackage.json",
+        accepted=source_records(),
+        coverage="results/tables/coverage.json",
         metrics="results/model/metrics.json",
         health="results/monitoring/health.json",
         drift="results/monitoring/drift.json",
@@ -12,7 +12,7 @@ rule results_index:
         worst_days="results/monitoring/worst_days.csv",
         figures=figure_outputs(),
         captions=expand("workflow/report/{figure}.rst", figure=FIGURES),
-        code=library("atomic", "index", "logs", "quality_gate"),
+        code=library("atomic", "daily", "logs", "quality_gate", "results_readme"),
         env=software("tables"),
     output:
         "results/README.md",

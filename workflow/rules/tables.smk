@@ -7,7 +7,7 @@ rule tidy_counts:
         data="resources/raw/fremont_bridge.csv",
         validated="results/validation/fremont_bridge.json",
         schema=config["sources"]["fremont_bridge"]["schema"],
-        code=library("atomic", "logs", "sources", "tables", "validation"),
+        code=library("atomic", "logs", "sources", "table_io", "validation"),
         env=software("tables"),
     output:
         csv="results/tables/hourly_counts.csv",
@@ -29,7 +29,7 @@ rule tidy_weather:
         data="resources/raw/seatac_weather.csv",
         validated="results/validation/seatac_weather.json",
         schema=config["sources"]["seatac_weather"]["schema"],
-        code=library("atomic", "logs", "sources", "tables", "validation"),
+        code=library("atomic", "logs", "sources", "table_io", "validation"),
         env=software("tables"),
     output:
         csv="results/tables/weather.csv",
@@ -53,7 +53,7 @@ rule daily_table:
         counter_issues=config["tables"]["counter_issues"],
         counter_issues_schema="workflow/schemas/tables/counter_issues.schema.yaml",
         code=library(
-            "atomic", "calendar_features", "daily", "logs", "tables", "validation"
+            "atomic", "calendar_features", "daily", "logs", "table_io", "validation"
         ),
         env=software("tables"),
     output:

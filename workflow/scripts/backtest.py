@@ -1,10 +1,11 @@
 """Rule backtest: rolling-origin evaluation, one fold per origin, folds in parallel."""
 
 from bikeflow.atomic import write_text
+from bikeflow.features import Features
 from bikeflow.formats import csv_text, iso, rounded_columns
 from bikeflow.logs import log_to
-from bikeflow.model import Features, backtest
-from bikeflow.tables import read_table
+from bikeflow.model import backtest
+from bikeflow.table_io import read_table
 
 log = log_to(snakemake.log[0], "backtest")
 params = snakemake.params

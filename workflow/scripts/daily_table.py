@@ -13,7 +13,7 @@ from bikeflow.daily import (
     no_overlap_problem,
 )
 from bikeflow.logs import fail, log_to
-from bikeflow.tables import read_table, write_table
+from bikeflow.table_io import read_table, write_table
 from bikeflow.validation import failure_message, load_schema_descriptor, validate_file
 
 log = log_to(snakemake.log[0], "daily_table")

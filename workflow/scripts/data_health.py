@@ -4,7 +4,7 @@ from bikeflow.atomic import write_text
 from bikeflow.formats import json_text
 from bikeflow.logs import log_to
 from bikeflow.monitoring import health_report
-from bikeflow.tables import read_table
+from bikeflow.table_io import read_table
 
 log = log_to(snakemake.log[0], "data_health")
 

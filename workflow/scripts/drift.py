@@ -3,10 +3,10 @@ reference years."""
 
 from bikeflow.atomic import write_text
 from bikeflow.drift import DriftSettings, drift_report
+from bikeflow.features import Features
 from bikeflow.formats import json_text, rounded
 from bikeflow.logs import log_to
-from bikeflow.model import Features
-from bikeflow.tables import read_table
+from bikeflow.table_io import read_table
 
 log = log_to(snakemake.log[0], "drift")
 params = snakemake.params

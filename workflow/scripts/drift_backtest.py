@@ -3,10 +3,10 @@ timeline) and what it measures: false alarms in a quiet period, delay on a known
 
 from bikeflow.atomic import write_text
 from bikeflow.drift import DriftSettings, backtest_summary, drift_backtest
+from bikeflow.features import Features
 from bikeflow.formats import csv_text, json_text, rounded_columns
 from bikeflow.logs import log_to
-from bikeflow.model import Features
-from bikeflow.tables import read_table
+from bikeflow.table_io import read_table
 
 log = log_to(snakemake.log[0], "drift_backtest")
 params = snakemake.params

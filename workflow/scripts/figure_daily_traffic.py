@@ -5,7 +5,7 @@ from matplotlib.figure import Figure
 
 from bikeflow import plotting
 from bikeflow.logs import log_to
-from bikeflow.tables import read_table
+from bikeflow.table_io import read_table
 
 ROLLING_DAYS = 28
 MIN_DAYS = 21  # complete days a window needs for its mean to be drawn

@@ -5,7 +5,7 @@ from matplotlib.figure import Figure
 
 from bikeflow import plotting
 from bikeflow.logs import log_to
-from bikeflow.tables import read_table
+from bikeflow.table_io import read_table
 
 BAND = (0.25, 0.75)  # the shaded band: quartiles of the hour's counts
 

@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 
 from bikeflow import plotting
 from bikeflow.logs import log_to
-from bikeflow.tables import read_table
+from bikeflow.table_io import read_table
 
 # Upper edges (mm, inclusive) of the precipitation bins; a last bin takes everything above.
 # Most days are dry and wet days are skewed, so the bins widen roughly geometrically.

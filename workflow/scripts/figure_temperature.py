@@ -6,7 +6,7 @@ from matplotlib.figure import Figure
 
 from bikeflow import plotting
 from bikeflow.logs import log_to
-from bikeflow.tables import read_table
+from bikeflow.table_io import read_table
 
 BIN_C = 2.0  # width of the temperature bins whose mean is drawn as a line
 MIN_DAYS_PER_BIN = 10  # bins with fewer days are left out of the line

@@ -7,7 +7,7 @@ from matplotlib.figure import Figure
 
 from bikeflow import plotting
 from bikeflow.logs import log_to
-from bikeflow.tables import read_table
+from bikeflow.table_io import read_table
 
 WEEK_TICKS = [1, 5, 9, 14, 18, 22, 27, 31, 35, 40, 44, 48, 53]  # about a month apart
 

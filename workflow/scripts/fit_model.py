@@ -5,12 +5,13 @@ from pathlib import Path
 
 from bikeflow.atomic import write_text
 from bikeflow.daily import Coverage, holdout_problem
+from bikeflow.features import BASELINES, Features
 from bikeflow.formats import csv_text, json_text
 from bikeflow.logs import fail, log_to
-from bikeflow.model import BASELINES, Features, fit_and_evaluate
+from bikeflow.model import fit_and_evaluate
 from bikeflow.persistence import save_model
 from bikeflow.quality_gate import headline
-from bikeflow.tables import read_table
+from bikeflow.table_io import read_table
 
 log = log_to(snakemake.log[0], "fit_model")
 params = snakemake.params

@@ -3,18 +3,12 @@
 import pandas as pd
 
 from bikeflow.atomic import write_text
+from bikeflow.features import Features, dates_of, feature_frame, target_values
 from bikeflow.formats import csv_text, rounded_columns
 from bikeflow.logs import log_to
-from bikeflow.model import (
-    TRUSTED_TYPES,
-    Features,
-    dates_of,
-    feature_frame,
-    importance_table,
-    target_values,
-)
+from bikeflow.model import TRUSTED_TYPES, importance_table
 from bikeflow.persistence import load_model
-from bikeflow.tables import read_table
+from bikeflow.table_io import read_table
 
 log = log_to(snakemake.log[0], "permutation_importance")
 params = snakemake.params

@@ -6,8 +6,9 @@ from pathlib import Path
 import pandas as pd
 
 from bikeflow.atomic import write_text
-from bikeflow.index import Figure, caption_line, index_markdown
+from bikeflow.daily import Coverage
 from bikeflow.logs import log_to
+from bikeflow.results_readme import Figure, caption_line, index_markdown
 
 log = log_to(snakemake.log[0], "results_index")
 results = Path(snakemake.output[0]).parent
@@ -27,8 +28,8 @@ figures = [
 ]
 index = index_markdown(
     sources=snakemake.params.sources,
-    validations={Path(path).stem: read_json(path) for path in snakemake.input.validations},
-    coverage=read_json(snakemake.input.datapackage)["description"],
+    accepted={Path(path).stem: read_json(path) for path in snakemake.input.accepted},
+    coverage=Coverage.from_dict(read_json(snakemake.input.coverage)).describe(),
     metrics=read_json(snakemake.input.metrics),
     health=read_json(snakemake.input.health),
     drift=read_json(snakemake.input.drift),

@@ -2,7 +2,7 @@
 
 from bikeflow.logs import log_to
 from bikeflow.sources import read_daily_weather
-from bikeflow.tables import write_table
+from bikeflow.table_io import write_table
 from bikeflow.validation import load_schema_descriptor
 
 log = log_to(snakemake.log[0], "tidy_weather")

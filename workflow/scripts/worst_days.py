@@ -6,7 +6,7 @@ from bikeflow.atomic import write_text
 from bikeflow.formats import csv_text
 from bikeflow.logs import log_to
 from bikeflow.monitoring import worst_days
-from bikeflow.tables import read_table
+from bikeflow.table_io import read_table
 
 log = log_to(snakemake.log[0], "worst_days")
 

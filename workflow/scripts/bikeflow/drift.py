@@ -30,8 +30,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import ks_2samp
 
-from bikeflow.formats import iso
-from bikeflow.model import (
+from bikeflow.features import (
     DATE_FEATURES,
     HISTORY_FEATURES,
     Features,
@@ -39,6 +38,7 @@ from bikeflow.model import (
     feature_frame,
     known_target,
 )
+from bikeflow.formats import iso
 from bikeflow.monitoring import WEATHER_COLUMNS
 
 # A bin one window leaves empty gets this share instead of 0, so the PSI stays finite.

@@ -8,7 +8,7 @@ import math
 
 import pandas as pd
 
-from bikeflow.model import HISTORY_FEATURES
+from bikeflow.features import HISTORY_FEATURES
 from bikeflow.quality_gate import headline, sentence
 
 TARGET_MEANINGS = {

@@ -74,7 +74,9 @@ def sources_by_name(health: dict) -> dict[str, dict]:
     return {source["name"]: source for source in health["sources"]}
 
 
-def freshness_table(sources: dict[str, dict], validations: dict[str, dict], health: dict) -> str:
+def freshness_table(sources: dict[str, dict], accepted: dict[str, dict], health: dict) -> str:
+    """One row per source: its last observation, its lag, the sha256 of the accepted download
+    (results/sources/<source>.json; only data that passed validation gets there)."""
     lines = [
         "| Source | Last observation | Behind the newest source | sha256 | Validation |",
         "|---|---|---|---|---|",
@@ -82,14 +84,12 @@ def freshness_table(sources: dict[str, dict], validations: dict[str, dict], heal
     observed_by_name = sources_by_name(health)
     for name, source in sources.items():
         observed = observed_by_name.get(name, {})
-        report = validations[name]
-        sha = report["tasks"][0]["stats"]["sha256"][:SHORT_SHA]
-        status = "valid" if report["valid"] else "**invalid**"
+        sha = accepted[name]["sha256"][:SHORT_SHA]
         lag = observed.get("lag_days", "")
         lag_text = f"{lag} days" + (" (**stale**)" if observed.get("stale") else "")
         lines.append(
             f"| [{source['description']}]({source['url']}) | {observed.get('last') or ''}"
-            f" | {lag_text} | `{sha}` | [{status}](validation/{name}.md) |"
+            f" | {lag_text} | `{sha}` | [valid](validation/{name}.md) |"
         )
     return "\n".join(lines)
 
@@ -289,7 +289,7 @@ def alarms_by_year_table(monitor: dict) -> str:
 def index_markdown(
     *,
     sources: dict[str, dict],
-    validations: dict[str, dict],
+    accepted: dict[str, dict],
     coverage: str,
     metrics: dict,
     health: dict,
@@ -314,7 +314,7 @@ def index_markdown(
         "",
     ]
     parts += [f"> - {line}" for line in warnings(metrics, health, drift)]
-    parts += ["", "## Data", "", freshness_table(sources, validations, health), "", coverage, ""]
+    parts += ["", "## Data", "", freshness_table(sources, accepted, health), "", coverage, ""]
     parts += [
         "## Model",
         "",
