@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 # The tool that writes the lock file, pinned like everything else.
 UV_VERSION := 0.13.9
 
-.PHONY: run test lint dry-run bench bench-refresh clean-venv lock
+.PHONY: run test lint dry-run demo bench bench-refresh clean-venv lock
 
 # requirements.txt is the lock: every package at one version, with its hashes (pip then
 # refuses anything else). It is made from requirements.in by `make lock`.
@@ -22,6 +22,14 @@ $(VENV)/.installed: requirements.txt
 
 run: $(VENV)/.installed
 	$(BIN)/snakemake $(SNAKEMAKE_ARGS)
+
+# The whole workflow, offline, on the small sources in .test/data/ (.test/config/config.yaml),
+# in a copy of the repository (.test/run/, ignored by git): results/ stays as it is.
+demo: $(VENV)/.installed
+	rm -rf .test/run && mkdir -p .test/run
+	git ls-files -z --cached --others --exclude-standard \
+		| tar --null --files-from=- --ignore-failed-read -cf - | tar -xf - -C .test/run
+	cd .test/run && $(abspath $(BIN))/snakemake --configfile .test/config/config.yaml $(SNAKEMAKE_ARGS)
 
 dry-run: $(VENV)/.installed
 	$(BIN)/snakemake --dry-run $(SNAKEMAKE_ARGS)

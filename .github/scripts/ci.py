@@ -171,6 +171,8 @@ def ask_source(
     if record.get("last_modified"):
         headers["If-Modified-Since"] = record["last_modified"]
     asked = " and ".join(headers) if headers else "the whole file (no ETag or Last-Modified)"
+    if "://" not in url:  # a path in the repository: read it
+        url = Path(url).resolve().as_uri()
     for attempt in range(1, attempts + 1):
         try:
             with urllib.request.urlopen(

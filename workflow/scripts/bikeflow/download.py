@@ -105,10 +105,12 @@ def download(
     is then left as it was.
     """
     scheme = urllib.parse.urlsplit(url).scheme
-    if scheme == "file":
+    if scheme in ("file", ""):
         return _copy_local_file(url, Path(destination), max_bytes)
     if scheme not in ("http", "https"):
-        raise DownloadError(f"unsupported URL scheme {scheme!r} in {url} (use http, https or file)")
+        raise DownloadError(
+            f"unsupported URL scheme {scheme!r} in {url} (use http, https, file or a path)"
+        )
     session = http_session(retries, backoff_factor, backoff_max)
     try:
         with session.get(url, stream=True, timeout=timeout_seconds) as response:
@@ -172,6 +174,7 @@ def _nonempty(chunks: Iterable[bytes]) -> Iterator[bytes]:
 
 
 def _copy_local_file(url: str, destination: Path, max_bytes: int) -> DownloadRecord:
+    """A file:// URL, or a path (relative to the working directory: the repository root)."""
     source = Path(urllib.request.url2pathname(urllib.parse.urlsplit(url).path))
     if not source.is_file():
         raise DownloadError(f"{url}: no such file {source}")
