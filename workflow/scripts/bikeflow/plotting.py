@@ -19,57 +19,38 @@ import matplotlib
 import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
-import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 from PIL import Image
 
 from bikeflow.atomic import atomic_path
+from bikeflow.theme import DPI, PALETTE_COLORS, RC_PARAMS
 
 matplotlib.use("Agg")  # no display: render with Agg whatever the environment says
 
 WIDTH_IN = 10.0
 HEIGHT_IN = 5.0
 PALETTE_COLOURS = 256
-DPI = 120  # 1200 x 600 pixels: sharp on GitHub, text readable when scaled to the page
-PALETTE = "colorblind"
-HEATMAP_CMAP = "mako_r"  # sequential: light = few bicycles, dark = many
-FONT = "DejaVu Sans"
+# seaborn's sequential colormap: light = few bicycles, dark = many. It exists once seaborn is
+# imported: a figure that uses it imports seaborn.
+HEATMAP_CMAP = "mako_r"
 
-_colors = sns.color_palette(PALETTE)
 COLORS = {
-    "primary": _colors[0],  # blue: the quantity the figure is about
-    "secondary": _colors[1],  # orange: the comparison (weekends) or a summary line
-    "highlight": _colors[3],  # red: what crosses a threshold
-    "neutral": _colors[7],  # grey: context (individual days, baselines, thresholds)
+    "primary": PALETTE_COLORS[0],  # blue: the quantity the figure is about
+    "secondary": PALETTE_COLORS[1],  # orange: the comparison (weekends) or a summary line
+    "highlight": PALETTE_COLORS[3],  # red: what crosses a threshold
+    "neutral": PALETTE_COLORS[7],  # grey: context (individual days, baselines, thresholds)
     "actual": "#222222",  # near black: observed values
 }
 DAY_TYPE_COLORS = {"Weekday": COLORS["primary"], "Weekend": COLORS["secondary"]}
 
 
 def apply_theme() -> None:
-    """Set the one theme every figure uses (matplotlib's global rcParams)."""
-    sns.set_theme(
-        context="notebook",
-        style="whitegrid",
-        palette=PALETTE,
-        font=FONT,
-        rc={
-            "figure.dpi": DPI,
-            "savefig.dpi": DPI,
-            "axes.titlesize": 11,
-            "axes.titlelocation": "left",
-            "axes.titlecolor": "#444444",
-            "figure.titlesize": 15,
-            "figure.titleweight": "bold",
-            "axes.labelsize": 12,
-            "legend.fontsize": 11,
-            "legend.title_fontsize": 11,
-            "legend.frameon": False,
-            "grid.linewidth": 0.6,
-        },
-    )
+    """Set the one theme every figure uses (matplotlib's global rcParams): seaborn's, as
+    bikeflow.theme carries it, with its colour cycle."""
+    matplotlib.rcParams.update(RC_PARAMS)
+    matplotlib.rcParams["axes.prop_cycle"] = matplotlib.cycler(color=PALETTE_COLORS)
 
 
 def new_figure(
