@@ -47,8 +47,11 @@ rule fit_model:
         "../scripts/fit_model.py"
 
 
-# Folds run in `threads` processes, one thread each: the numbers do not depend on it. Memory
-# grows by about 230 MB per process (measured: 700 MB peak with 2).
+# The backtest is the longest job and heads the longest chain (backtest -> drift backtest and
+# figures), so it starts as soon as the daily table exists (priority) and takes one core: with
+# two it waited for both cores to be free and ran alone at the end. Folds run in `threads`
+# processes, one thread each, and the numbers do not depend on it; on a cluster raise it with
+# `--set-threads backtest=4`. Memory grows by about 230 MB per process.
 rule backtest:
     input:
         daily="results/tables/daily.parquet",
@@ -69,7 +72,8 @@ rule backtest:
         "logs/model/backtest.log",
     conda:
         "../envs/model.yaml"
-    threads: 2
+    threads: 1
+    priority: 10
     resources:
         mem_mb=1500,
         runtime=20,
