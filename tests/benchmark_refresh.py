@@ -6,7 +6,8 @@ month), GHCN weather daily (every day up to two days before). A loopback server 
 both like a static file server (ETag, and a Last-Modified that changes only with the bytes,
 so a conditional request gets 304). Every simulated day does what .github/workflows/
 results.yml does, with the real .github/scripts/ci.py in a fresh clone of a local origin:
-check-sources, and only when a source changed: mark-changes, run --refresh, publish.
+check-sources, and only when a source changed: mark-changes, run --refresh, publish. Then
+the same day a second refresh, upstream unchanged, which must end at the check.
 
 The report: refreshes, refreshes with changed data, commits made and spurious ones, the
 packed size of the origin after each simulated year, a full clone against a partial one
@@ -108,6 +109,7 @@ class Replay:
     upstream: Upstream
     history: History
     days: list[Day] = field(default_factory=list)
+    rechecks: list[Day] = field(default_factory=list)
 
     @property
     def origin(self) -> Path:
@@ -137,6 +139,18 @@ class Replay:
     def refresh(self, day: date) -> Day:
         """One scheduled refresh, as results.yml runs it."""
         self.serve(day)
+        result = self.check_and_run(day)
+        self.days.append(result)
+        return result
+
+    def recheck(self, day: date) -> Day:
+        """A second refresh the same day, upstream unchanged: what most scheduled runs are
+        when the sources change less often than the schedule. It must find nothing."""
+        result = self.check_and_run(day)
+        self.rechecks.append(result)
+        return result
+
+    def check_and_run(self, day: date) -> Day:
         clone = self.root / "runner"
         shutil.rmtree(clone, ignore_errors=True)
         git(self.root, "clone", "--quiet", str(self.origin), str(clone))
@@ -164,7 +178,6 @@ class Replay:
             subject = git(self.origin, "log", "-1", "--format=%s", "main")
             result.new_data_named = "new data for" in subject
         shutil.rmtree(clone)
-        self.days.append(result)
         return result
 
     def packed_mib(self) -> float:
@@ -219,7 +232,9 @@ def report(replay: Replay, packed: list[tuple[date, float]], clones: dict, by_pa
     commits = [day for day in days if day.committed]
     spurious = [day for day in days if day.committed and not (day.changed and day.new_data_named)]
     silent = [day for day in changed if not day.committed]
-    unchanged_times = [day.check_seconds for day in days if not day.changed]
+    rechecks = replay.rechecks[1:]
+    unchanged_times = [day.check_seconds for day in [*days, *rechecks] if not day.changed]
+    rechecks_that_ran = [day for day in rechecks if day.changed or day.committed]
     changed_times = [day.check_seconds + day.run_seconds for day in changed]
     lines = [
         f"Replay of {len(days)} daily refreshes from {days[0].day} to {days[-1].day} "
@@ -231,6 +246,8 @@ def report(replay: Replay, packed: list[tuple[date, float]], clones: dict, by_pa
         f"| commits made | {len(commits)} |",
         f"| spurious commits (no new data named) | {len(spurious)} |",
         f"| changed refreshes that committed nothing | {len(silent)} |",
+        f"| same-day re-checks, upstream unchanged | {len(rechecks)} |",
+        f"| re-checks that found a change or committed (must be 0) | {len(rechecks_that_ran)} |",
         "| median wall time, unchanged refresh (check only) | "
         + (f"{statistics.median(unchanged_times):.2f} s |" if unchanged_times else "n/a |"),
         "| median wall time, changed refresh (check, run, publish) | "
@@ -273,16 +290,21 @@ def main() -> None:
             replay = Replay(root, Upstream(server), History(options.data))
             replay.seed(options.start)
             replay.refresh(options.start)
+            replay.recheck(options.start)
             packed = [(options.start, replay.packed_mib())]
             for offset in range(1, options.days + 1):
                 day = replay.refresh(options.start + timedelta(days=offset))
+                again = replay.recheck(day.day)
                 print(
                     f"{day.day} changed={day.changed} committed={day.committed} "
-                    f"check {day.check_seconds:.1f}s run {day.run_seconds:.1f}s",
+                    f"check {day.check_seconds:.1f}s run {day.run_seconds:.1f}s; "
+                    f"re-check changed={again.changed} {again.check_seconds:.1f}s",
                     flush=True,
                 )
                 if offset % 365 == 0 or offset == options.days:
                     packed.append((day.day, replay.packed_mib()))
+                elif offset % 30 == 0:  # progress for a replay cut short
+                    print(f"{day.day} packed {replay.packed_mib():.1f} MiB", flush=True)
             print(report(replay, packed, replay.clone_numbers(), replay.bytes_by_path()))
     finally:
         if not options.keep:
