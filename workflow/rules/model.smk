@@ -70,10 +70,10 @@ rule backtest:
         folds="results/model/backtest_folds.csv",
     log:
         "logs/model/backtest.log",
+    priority: 10
     conda:
         "../envs/model.yaml"
     threads: 1
-    priority: 10
     resources:
         mem_mb=1500,
         runtime=20,
