@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 # The tool that writes the lock file, pinned like everything else.
 UV_VERSION := 0.13.9
 
-.PHONY: run test lint dry-run demo bench bench-refresh clean-venv lock
+.PHONY: run test unit lint dry-run demo bench bench-refresh clean-venv lock
 
 # requirements.txt is the lock: every package at one version, with its hashes (pip then
 # refuses anything else). It is made from requirements.in by `make lock`.
@@ -37,8 +37,12 @@ dry-run: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# The library's unit tests alone (no workflow runs): seconds, for the edit-test loop.
+unit: $(VENV)/.installed
+	$(BIN)/pytest tests/unit $(PYTEST_ARGS)
+
 lint: $(VENV)/.installed
-	$(BIN)/pytest tests/test_lint.py $(PYTEST_ARGS)
+	$(BIN)/pytest tests/project/test_lint.py $(PYTEST_ARGS)
 
 clean-venv:
 	rm -rf $(VENV)

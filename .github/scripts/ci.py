@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Everything the GitHub Actions workflows do beyond checkout and environment set-up.
 
-The workflows call these subcommands; tests/test_actions.py runs the workflow files
-themselves under act, and tests/test_ci_simulation.py calls the same subcommands against
+The workflows call these subcommands; tests/ci/test_actions.py runs the workflow files
+themselves under act, and tests/ci/test_ci_simulation.py calls the same subcommands against
 real git repositories:
 
   check-sources  ask each source whether its data changed since the published results

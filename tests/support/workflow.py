@@ -84,16 +84,14 @@ def file_digests(directory: Path) -> dict[str, bytes]:
     }
 
 
-# Model settings that make sense on the fixture data's 18 months (the defaults expect years):
-# a short holdout and backtest, few trees. Applied with the sources' URLs in tests.
+# Settings that make sense on the fixture data's 18 months (the defaults expect years): a
+# short holdout and backtest, few trees. The demo's config holds them (.test/config/, on the
+# same data); the tests apply them with the sources' URLs.
+DEMO_CONFIG = REPOSITORY / ".test/config/config.yaml"
 SMALL_DATA_MODEL = {
-    "model": {
-        "holdout_months": 2,
-        "regressor": {"max_iter": 40},
-        "backtest": {"first_origin": "2021-01-01", "step_months": 1, "horizon_days": 28},
-        "permutation_repeats": 2,
-    },
-    "monitoring": {"drift_window_days": 28},
+    section: values
+    for section, values in yaml.safe_load(DEMO_CONFIG.read_text(encoding="utf-8")).items()
+    if section != "sources"
 }
 
 

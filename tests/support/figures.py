@@ -1,6 +1,4 @@
-"""The figures: every figure script draws from small synthetic inputs of the contract's shapes
-(without Snakemake), the rule's inputs match what the scripts read, and save_png writes
-byte-identical, metadata-free PNGs."""
+"""The figure scripts loaded as modules, and synthetic inputs of the shapes their rule gives."""
 
 from __future__ import annotations
 
@@ -14,14 +12,12 @@ from types import ModuleType
 
 import numpy as np
 import pandas as pd
-import pytest
 from matplotlib.figure import Figure
+
 from support.workflow import REPOSITORY
 
-from bikeflow import plotting
-
 SCRIPTS = REPOSITORY / "workflow/scripts"
-CAPTIONS = REPOSITORY / "workflow/report"
+
 RULES = REPOSITORY / "workflow/rules/common.smk"
 
 
@@ -33,9 +29,6 @@ def figure_inputs() -> dict[str, dict[str, str]]:
     return ast.literal_eval(block.group(1))
 
 
-FIGURES = list(figure_inputs())
-
-
 def load(figure: str) -> ModuleType:
     """A figure script as a module; its Snakemake part runs only as __main__."""
     path = SCRIPTS / f"figure_{figure}.py"
@@ -45,14 +38,8 @@ def load(figure: str) -> ModuleType:
     return module
 
 
-@pytest.fixture(scope="module", autouse=True)
-def theme():
-    plotting.apply_theme()
-
-
-# ---- synthetic inputs of the contract's shapes ------------------------------------------------
-
 START = dt.date(2019, 1, 1)
+
 DAYS = 2 * 365
 
 
@@ -296,154 +283,3 @@ def draw(figure: str, directory: Path) -> Figure:
     else:
         frames = tuple(pd.read_parquet(path) for path in paths.values())
     return module.draw(*frames)
-
-
-# ---- the rule and its files agree ------------------------------------------------------------
-
-
-def test_every_figure_has_a_script_and_a_caption_and_nothing_else_does():
-    scripts = [path.stem.removeprefix("figure_") for path in SCRIPTS.glob("figure_*.py")]
-    assert sorted(FIGURES) == sorted(scripts)
-    # figure.rst is every figure's caption template, workflow.rst the report's front page.
-    captions = {path.stem for path in CAPTIONS.glob("*.rst")} - {"figure", "workflow"}
-    assert sorted(FIGURES) == sorted(captions)
-
-
-@pytest.mark.parametrize("figure", FIGURES)
-def test_scripts_read_exactly_the_inputs_the_rule_names(figure: str):
-    text = (SCRIPTS / f"figure_{figure}.py").read_text(encoding="utf-8")
-    assert set(re.findall(r"snakemake\.input\.(\w+)", text)) == set(figure_inputs()[figure])
-
-
-def test_the_shared_caption_includes_the_figures_own():
-    text = (CAPTIONS / "figure.rst").read_text(encoding="utf-8")
-    assert ".. include:: workflow/report/{{ snakemake.wildcards.figure }}.rst" in text
-
-
-# ---- each figure draws ----------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("figure", FIGURES)
-def test_figure_draws_from_synthetic_inputs(figure: str, tmp_path: Path):
-    fig = draw(figure, tmp_path)
-    assert isinstance(fig, Figure)
-    assert fig.get_suptitle(), "every figure says what it shows"
-    for ax in fig.axes:
-        if ax.get_label() != "<colorbar>":
-            assert ax.get_xlabel() or ax.get_ylabel(), f"{figure}: an axes without labels"
-    data = plotting.render_png(fig)
-    assert data.startswith(plotting.PNG_SIGNATURE)
-    width, height = np.frombuffer(data[16:24], dtype=">u4")
-    assert (width, height) == (
-        round(fig.get_figwidth() * plotting.DPI),
-        round(fig.get_figheight() * plotting.DPI),
-    )
-
-
-def test_drift_marks_the_drifted_features_and_cuts_a_huge_psi(tmp_path: Path):
-    fig = draw("drift", tmp_path)
-    psi_axes = fig.axes[0]
-    texts = [text.get_text() for text in psi_axes.texts]
-    assert "4.20 (cut)" in texts
-    assert "axis cut" in psi_axes.get_xlabel()
-    drifted = {row["feature"] for row in drift_report()["features"] if row["drifted"]}
-    assert f"{len(drifted)} of {len(FEATURES)} features" in fig.get_suptitle()
-
-
-def test_drift_backtest_marks_every_alarm_and_leaves_unchecked_months_blank(tmp_path: Path):
-    fig = draw("drift_backtest", tmp_path)
-    ax = fig.axes[0]
-    alarms, summary = drift_backtest()
-    (markers,) = ax.collections[1:2]  # the mesh first, then the alarm markers
-    assert len(markers.get_offsets()) == int(alarms["drifted"].sum())
-    statistic = ax.collections[0].get_array()
-    assert statistic.mask.sum() == 3  # total in January to March 2017: no reference
-    assert [label.get_text() for label in ax.get_yticklabels()] == ["tmax_c", "weekday", "total"]
-    assert "30 days after 2020-03-01" in ax.get_title(loc="left")
-
-
-def test_drift_backtest_of_a_short_history_says_so(tmp_path: Path):
-    module = load("drift_backtest")
-    note = "No month end has a reference year: the daily table covers less than a year."
-    fig = module.draw(pd.DataFrame(columns=drift_backtest()[0].columns), {"note": note})
-    assert note in [text.get_text() for text in fig.axes[0].texts]
-    assert "no month end could be checked" in fig.get_suptitle()
-
-
-def test_heatmap_has_a_row_per_iso_year_and_a_column_per_week():
-    module = load("weekly_heatmap")
-    means = module.weekly_means(daily_table())
-    assert list(means.columns) == list(range(1, 54))
-    assert list(means.index) == [2019, 2020]  # 2019-01-01 is in ISO week 1 of 2019
-
-
-def test_hourly_profile_splits_weekdays_and_weekends_by_the_date():
-    table = load("hourly_profile").profile(hourly_counts())
-    assert set(table["day_type"]) == {"Weekday", "Weekend"}
-    assert len(table) == 48
-
-
-# ---- byte-stable PNGs ------------------------------------------------------------------------
-
-
-def test_save_png_is_byte_identical_for_the_same_figure_drawn_twice(tmp_path: Path):
-    first, second = tmp_path / "first.png", tmp_path / "second.png"
-    plotting.save_png(draw("daily_traffic", tmp_path), first)
-    plotting.save_png(draw("daily_traffic", tmp_path), second)
-    assert first.read_bytes() == second.read_bytes()
-    assert sorted(path.name for path in tmp_path.iterdir() if path.suffix == ".png") == [
-        "first.png",
-        "second.png",
-    ], "no temporary file left behind"
-
-
-def test_saved_png_has_no_text_or_time_chunks(tmp_path: Path):
-    path = tmp_path / "figure.png"
-    plotting.save_png(draw("temperature", tmp_path), path)
-    kinds = [kind for kind, _ in plotting.png_chunks(path.read_bytes())]
-    assert kinds[0] == b"IHDR" and kinds[-1] == b"IEND"
-    assert not {b"tEXt", b"zTXt", b"iTXt", b"tIME"} & set(kinds), kinds
-    assert b"atplotlib" not in path.read_bytes()
-
-
-def test_strip_text_chunks_removes_what_matplotlib_writes_by_default():
-    import io
-
-    fig, ax = plotting.new_figure()
-    ax.plot([0, 1], [0, 1])
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", metadata={"Creation Time": "2026-01-01", "Title": "x"})
-    kinds = [kind for kind, _ in plotting.png_chunks(buffer.getvalue())]
-    assert b"tEXt" in kinds
-    stripped = plotting.strip_text_chunks(buffer.getvalue())
-    assert b"tEXt" not in [kind for kind, _ in plotting.png_chunks(stripped)]
-    rendered = plotting.render_png(fig)
-    assert not {b"tEXt", b"iTXt", b"zTXt", b"tIME"} & {k for k, _ in plotting.png_chunks(rendered)}
-
-
-def test_rendered_png_is_a_palette_image_of_the_same_picture():
-    import io
-
-    from PIL import Image, ImageChops
-
-    fig, ax = plotting.new_figure()
-    ax.plot([0, 1, 2], [0, 1, 0], label="a line")
-    ax.fill_between([0, 1, 2], [0, 0.5, 0], alpha=0.3)
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=fig.dpi)
-    full = Image.open(buffer).convert("RGB")
-    rendered = plotting.render_png(fig)
-    palette = Image.open(io.BytesIO(rendered))
-    assert palette.mode == "P" and palette.size == full.size
-    assert len(palette.getcolors()) <= plotting.PALETTE_COLOURS
-    difference = ImageChops.difference(full, palette.convert("RGB")).getextrema()
-    assert max(high for _, high in difference) <= 40  # of 255 per channel: no visible change
-    assert plotting.render_png(fig) == rendered  # deterministic
-
-
-@pytest.mark.parametrize(
-    ("value", "text"),
-    [(0, "0"), (-0.2, "0"), (1500, "1,500"), (-1500, "\N{MINUS SIGN}1,500"), (12000.4, "12,000")],
-)
-def test_numbers_have_separators_and_a_true_minus(value: float, text: str):
-    assert plotting.number(value) == text

@@ -1,26 +1,22 @@
-"""Unit tests of the monitoring library: drift like for like (PSI, KS, the windows, the
-report and the monitor's own backtest), data health and worst days.
-
-Expected numbers are computed by hand from small synthetic frames.
-"""
+"""bikeflow.drift: KS and PSI by hand, like-for-like windows (the season is not drift), and
+the monitor backtested."""
 
 from __future__ import annotations
 
-import json
 import math
-from datetime import date, datetime
+from datetime import date
 
 import numpy as np
 import pandas as pd
 import pytest
-from test_model import FEATURES, make_incomplete, synthetic_daily
+from support.daily_frames import FEATURES, make_incomplete, synthetic_daily
+from support.drift_frames import SETTINGS, drift_of, settings, summary_of, three_years
 
 from bikeflow.drift import (
     BACKTEST_COLUMNS,
     PSI_EPSILON,
     Column,
     DriftSettings,
-    backtest_summary,
     categorical_psi,
     compare,
     drift_backtest,
@@ -31,27 +27,6 @@ from bikeflow.drift import (
     windows,
 )
 from bikeflow.features import Features
-from bikeflow.formats import json_text
-from bikeflow.monitoring import WORST_DAY_COLUMNS, health_report, worst_days
-from bikeflow.results_readme import (
-    alarms_by_year_table,
-    drift_explanation,
-    drift_summary,
-    monitor_summary,
-    years_text,
-)
-
-SETTINGS = DriftSettings(
-    window_days=30,
-    target_window_days=14,
-    reference_years=2,
-    bins=5,
-    psi_threshold=0.2,
-    ks_threshold=0.3,
-    alarm_on="both",
-)
-
-# --- PSI and KS ------------------------------------------------------------------------
 
 
 def test_quantile_bins_of_the_reference_hold_equal_shares():
@@ -106,10 +81,6 @@ def test_categorical_psi_by_hand():
 
 def numeric(name: str = "x") -> Column:
     return Column(name, "weather", np.array([]), window_days=30)
-
-
-def settings(**changes) -> DriftSettings:
-    return DriftSettings(**(SETTINGS.__dict__ | changes))
 
 
 def test_compare_gives_ks_psi_means_and_which_threshold_was_crossed():
@@ -183,9 +154,6 @@ def test_an_unknown_alarm_rule_is_refused():
         DriftSettings.from_config(config)
 
 
-# --- the windows: like for like --------------------------------------------------------
-
-
 def test_windows_are_the_same_calendar_days_of_the_years_before():
     dates = pd.Series(pd.date_range("2018-06-01", "2021-03-31"))
     window = windows(dates, pd.Timestamp("2021-03-31"), days=10, years=4)
@@ -208,18 +176,6 @@ def test_a_leap_day_window_ends_on_the_28th_a_year_before():
     assert window.describe()["reference"] == [
         {"year": 2019, "start": "2019-02-22", "end": "2019-02-28"}
     ]
-
-
-# --- drift report ----------------------------------------------------------------------
-
-
-def three_years() -> pd.DataFrame:
-    """2018 to 2020: every year has the same seasons (weather, daylight and traffic)."""
-    return synthetic_daily(date(2018, 1, 1), 3 * 365 + 1)  # to 2020-12-31
-
-
-def drift_of(daily: pd.DataFrame, **changes) -> dict:
-    return drift_report(daily, target="total", features=FEATURES, settings=settings(**changes))
 
 
 def test_the_season_is_not_drift():
@@ -283,9 +239,6 @@ def test_a_history_shorter_than_a_year_checks_nothing_and_says_so():
     assert report["windows"]["features"]["reference"] == []
 
 
-# --- the monitor's backtest ------------------------------------------------------------
-
-
 def test_backtest_checks_every_month_end_with_a_reference_year():
     daily = three_years()
     alarms = drift_backtest(daily, target="total", features=FEATURES, settings=SETTINGS)
@@ -297,15 +250,6 @@ def test_backtest_checks_every_month_end_with_a_reference_year():
     assert alarms.loc[alarms["month_end"] == "2019-06-30", "reference_years"].tolist() == [1] * 7
     assert alarms.loc[alarms["month_end"] == "2020-06-30", "reference_years"].tolist() == [2] * 7
     assert not alarms["drifted"].any()  # the same seasons every year: no alarm anywhere
-
-
-def summary_of(alarms: pd.DataFrame, **known_change) -> dict:
-    return backtest_summary(
-        alarms,
-        target="total",
-        quiet_period={"start": "2019-01-01", "end": "2019-12-31"},
-        known_change={"date": "2020-03-01", "description": "the pandemic"} | known_change,
-    )
 
 
 def test_backtest_measures_false_alarms_and_the_delay_on_a_known_change():
@@ -348,169 +292,3 @@ def test_a_change_before_the_monitor_could_run_is_not_measured():
     change = summary_of(alarms, date="2018-06-01")["known_change"]
     assert not change["monitored_before"] and change["first_alarm"] is None
     assert "does not reach back" in change["note"]
-
-
-# --- drift in words (the results index) ------------------------------------------------
-
-
-def test_the_index_says_why_each_alarm_fired():
-    daily = three_years()
-    late = daily["date"] >= date(2020, 12, 1)
-    daily.loc[late, "tmax_c"] += 10
-    daily.loc[late, "total"] = (daily.loc[late, "total"] * 0.3).round().astype("Int64")
-    report = json.loads(json_text(drift_of(daily)))  # as the index reads it
-    rows = {row["feature"]: row for row in report["features"]}
-    heat, total = rows["tmax_c"], rows["total"]
-    assert drift_explanation(report, heat) == (
-        "`tmax_c`: the last 30 days (2020-12-02 to 2020-12-31) were warmer than the same weeks "
-        f"of 2018-2019: mean {heat['current_mean']:.1f} °C against {heat['reference_mean']:.1f}; "
-        f"PSI {heat['psi']:.2f} above 0.2, KS {heat['ks_statistic']:.2f} above 0.3."
-    )
-    assert drift_explanation(report, total).startswith(
-        "`total`: the last 14 days (2020-12-18 to 2020-12-31) were quieter than the same weeks "
-        f"of 2018-2019: mean {total['current_mean']:,.0f} bicycles a day against "
-    )
-    summary = "\n".join(drift_summary(report))
-    assert "the same weeks of the 2 years before (those the data cover: 2018-2019)" in summary
-    assert summary.count("\n- ") == 2  # one line per alarm
-
-
-def test_the_index_says_when_nothing_alarmed_or_could_be_checked():
-    calm = json.loads(json_text(drift_of(three_years())))
-    assert "An alarm needs both PSI and KS above their thresholds." in drift_summary(calm)[0]
-    either = json.loads(json_text(drift_of(three_years(), alarm_on="either")))
-    assert "An alarm needs PSI or KS above its threshold." in drift_summary(either)[0]
-    assert (
-        "No alarm: every compared feature and the target are within thresholds."
-        in drift_summary(calm)
-    )
-    young = json.loads(json_text(drift_of(synthetic_daily(date(2020, 1, 1), 300))))
-    assert "(those the data cover: no year)" in drift_summary(young)[0]
-    assert "- `total` not checked: the daily table does not reach a year before this window." in (
-        drift_summary(young)
-    )
-
-
-def test_years_are_written_as_a_range_when_consecutive():
-    assert years_text([2017, 2018, 2019, 2020]) == "2017-2020"
-    assert years_text([2016, 2018]) == "2016, 2018"
-    assert years_text([2020]) == "2020"
-
-
-def test_the_index_summarises_the_monitor_backtest():
-    daily = three_years()
-    daily.loc[daily["date"] >= date(2020, 3, 20), "total"] //= 3
-    alarms = drift_backtest(daily, target="total", features=FEATURES, settings=SETTINGS)
-    text = monitor_summary(json.loads(json_text(summary_of(alarms))))
-    assert text == (
-        "The same check as of each of the 24 month ends from 2019-01-31 to 2020-12-31. In the "
-        "quiet period 2019-01-01 to 2019-12-31, 0 of 12 month ends (0.0%) raised a weather or "
-        "daylight alarm (false alarms: nothing changed the weather). The `total` alarm fired at "
-        "the month end 2020-03-31, 30 days after 2020-03-01 (the pandemic)."
-    )
-    short = drift_backtest(
-        synthetic_daily(date(2020, 1, 1), 300), target="total", features=FEATURES, settings=SETTINGS
-    )
-    assert "cannot be backtested yet" in monitor_summary(summary_of(short))
-    assert alarms_by_year_table(summary_of(short)) == ""
-
-
-# --- data health -----------------------------------------------------------------------
-
-
-def hourly(start: date, days: int, blank_last_hours: int = 0) -> pd.DataFrame:
-    stamps = pd.date_range(
-        datetime(start.year, start.month, start.day), periods=24 * days, freq="h"
-    )
-    counts = pd.array(np.arange(len(stamps)) % 50, dtype="Int64")
-    table = pd.DataFrame(
-        {
-            "timestamp": stamps,
-            "date": stamps.date,
-            "hour": stamps.hour,
-            "total": counts,
-            "west": counts,
-            "east": counts,
-        }
-    )
-    if blank_last_hours:
-        table.loc[table.index[-blank_last_hours:], ["total", "west", "east"]] = pd.NA
-    return table
-
-
-def weather(start: date, days: int) -> pd.DataFrame:
-    return synthetic_daily(start, days)[
-        ["date", "precipitation_mm", "snowfall_mm", "snow_depth_mm", "tmax_c", "tmin_c"]
-    ].assign(wind_mean_m_s=2.0, quality_flagged="")
-
-
-def test_health_measures_lag_between_sources_not_against_today():
-    counts = hourly(date(2021, 1, 1), 90, blank_last_hours=24)  # observed to 03-30
-    daily = synthetic_daily(date(2021, 1, 1), 79)  # to 03-20
-    report = health_report(counts, weather(date(2020, 12, 1), 110), daily, staleness_days=5)
-    counts_row, weather_row = report["sources"]
-    assert counts_row == {
-        "name": "counts",
-        "first": "2021-01-01",
-        "last": "2021-03-30",
-        "lag_days": 0,
-        "stale": False,
-    }
-    assert weather_row["first"] == "2020-12-01" and weather_row["last"] == "2021-03-20"
-    assert weather_row["lag_days"] == 10 and weather_row["stale"]
-    assert report["newest_observation"] == "2021-03-30"
-    assert report["stale_sources"] == ["weather"]
-    relaxed = health_report(counts, weather(date(2020, 12, 1), 110), daily, staleness_days=10)
-    assert relaxed["stale_sources"] == []  # a lag equal to the limit is not stale
-
-
-def test_health_describes_the_daily_table():
-    daily = synthetic_daily(date(2021, 1, 1), 10)
-    make_incomplete(daily, date(2021, 1, 3))
-    daily.loc[[4, 5], "counter_issue"] = "outage"
-    daily.loc[6, "tmax_c"] = np.nan
-    daily.loc[[6, 7], "precipitation_mm"] = np.nan
-    table = health_report(hourly(date(2021, 1, 1), 10), weather(date(2021, 1, 1), 10), daily, 45)[
-        "daily_table"
-    ]
-    assert table["rows"] == 10 and (table["start"], table["end"]) == ("2021-01-01", "2021-01-10")
-    assert table["complete_days"] == 9 and table["incomplete_days"] == 1
-    assert table["counter_issue_days"] == 2
-    assert table["missing_weather_days"] == 2
-    assert table["missing_weather_by_element"]["precipitation_mm"] == 2
-    assert table["missing_weather_by_element"]["tmax_c"] == 1
-
-
-def test_a_source_without_observations_is_stale():
-    counts = hourly(date(2021, 1, 1), 2, blank_last_hours=48)
-    report = health_report(
-        counts, weather(date(2021, 1, 1), 2), synthetic_daily(date(2021, 1, 1), 2), 45
-    )
-    assert report["sources"][0]["last"] is None and report["stale_sources"] == ["counts"]
-
-
-# --- worst days ------------------------------------------------------------------------
-
-
-def test_worst_days_largest_absolute_error_first_with_weather():
-    daily = synthetic_daily(date(2021, 1, 1), 5)
-    daily.loc[3, "holiday"] = "Someday"
-    predictions = pd.DataFrame(
-        {
-            "date": ["2021-01-01", "2021-01-02", "2021-01-03", "2021-01-04", "2021-01-05"],
-            "actual": [100, 200, 300, 400, 500],
-            "model": [110.0, 150.0, 350.0, 400.0, 480.25],
-            "same_weekday_last_week": 0.0,
-            "seasonal_mean": 0.0,
-        }
-    )
-    table = worst_days(predictions, daily, count=3)
-    assert list(table.columns) == WORST_DAY_COLUMNS
-    # |errors| 10, 50, 50, 0, 19.75: the tie goes to the earlier day
-    assert table["date"].tolist() == ["2021-01-02", "2021-01-03", "2021-01-05"]
-    assert table["error"].tolist() == [-50.0, 50.0, -19.8]
-    assert table["abs_error"].tolist() == [50.0, 50.0, 19.8]
-    assert table["actual"].tolist() == [200, 300, 500]
-    assert table.loc[0, "tmax_c"] == daily.loc[1, "tmax_c"]
-    assert table["complete"].all() and (table["counter_issue"] == "").all()
-    assert worst_days(predictions, daily, count=10)["holiday"].tolist()[-1] == "Someday"

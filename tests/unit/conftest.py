@@ -1,0 +1,98 @@
+"""Fixtures shared by several unit-test modules: small tables read from files in the
+real upstream formats, and synthetic days with a model fitted on them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+from support.daily_frames import (
+    FEATURES,
+    REGRESSOR,
+    synthetic_daily,
+)
+from support.data import (
+    FREMONT_HEADER,
+    fremont_rows,
+    fremont_text,
+    ghcn_rows,
+    ghcn_text,
+    write,
+)
+from support.tables import (
+    SCHEMAS,
+    TIMEZONE,
+    blank,
+    features,
+    issues_frame,
+    set_qflag,
+)
+
+from bikeflow.daily import (
+    aggregate_daily,
+    flag_counter_issues,
+    join_weather,
+)
+from bikeflow.features import feature_frame
+from bikeflow.model import fit_pipeline
+from bikeflow.sources import read_daily_weather, read_hourly_counts
+from bikeflow.validation import load_schema_descriptor
+
+
+@pytest.fixture(scope="module")
+def fremont_schema() -> dict:
+    return load_schema_descriptor(SCHEMAS / "sources" / "fremont_bridge.schema.yaml")
+
+
+@pytest.fixture(scope="module")
+def weather_schema() -> dict:
+    return load_schema_descriptor(SCHEMAS / "sources" / "seatac_weather.schema.yaml")
+
+
+@pytest.fixture
+def read_counts(tmp_path, fremont_schema):
+    def read(rows: list[list[str]], header: list[str] = FREMONT_HEADER) -> pd.DataFrame:
+        return read_hourly_counts(
+            write(tmp_path / "fremont.csv", fremont_text(rows, header)), fremont_schema
+        )
+
+    return read
+
+
+@pytest.fixture
+def read_weather(tmp_path, weather_schema):
+    def read(rows: list[list[str]]) -> pd.DataFrame:
+        return read_daily_weather(write(tmp_path / "ghcn.csv", ghcn_text(rows)), weather_schema)
+
+    return read
+
+
+@pytest.fixture
+def daily_table(read_counts, read_weather):
+    """A daily table as the pipeline builds it: blanks, flags, missing weather, calendar."""
+    rows = fremont_rows(date(2021, 3, 13), 4)
+    rows[24 + 2] = blank(rows[24 + 2])  # spring forward: complete
+    rows[48 + 9] = blank(rows[48 + 9])  # 2021-03-15 incomplete
+    weather_rows = ghcn_rows(date(2021, 3, 13), 4)
+    set_qflag(weather_rows[0], "TMAX")
+    del weather_rows[3]
+    weather = read_weather(weather_rows)
+    daily = aggregate_daily(read_counts(rows), TIMEZONE)
+    daily = flag_counter_issues(
+        daily, issues_frame((date(2021, 3, 15), date(2021, 3, 15), "outage, 09:00"))
+    )
+    table = join_weather(daily, weather).reset_index(drop=True)
+    return pd.concat([table, features(table["date"].tolist())], axis=1)
+
+
+@pytest.fixture(scope="module")
+def two_years() -> pd.DataFrame:
+    return synthetic_daily(date(2019, 1, 1), 731)  # to 2020-12-31
+
+
+@pytest.fixture(scope="module")
+def fitted(two_years):
+    X = feature_frame(two_years, FEATURES, target="total", horizon_days=1)
+    y = two_years["total"].astype(float).to_numpy()
+    return fit_pipeline(X, y, FEATURES, REGRESSOR, random_state=0), X, y
