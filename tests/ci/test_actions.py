@@ -16,7 +16,6 @@ import pytest
 from support import act
 from support.act import ActRun, Forge
 from support.data import COUNTS_DAYS, COUNTS_START, counts_fixture, fremont_rows, fremont_text
-from support.server import loopback_server
 from support.upstream import Upstream
 from support.workflow import configure_fork, copy_repository
 
@@ -34,14 +33,6 @@ SET_UP_STEPS = {
     "Restore the driver environment's packages",
     "Restore the rules' conda environments",
 }
-
-
-@pytest.fixture(scope="module")
-def upstream():
-    with loopback_server() as server:
-        sources = Upstream(server)
-        sources.serve()
-        yield sources
 
 
 @pytest.fixture(scope="module")

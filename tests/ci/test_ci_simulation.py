@@ -28,7 +28,6 @@ from support.data import (
     fremont_text,
     weather_fixture,
 )
-from support.server import loopback_server
 from support.upstream import Upstream
 from support.workflow import configure_fork, copy_repository
 
@@ -166,14 +165,6 @@ def set_config(key_path: list[str], value):
         config_path.write_text(yaml.safe_dump(config, sort_keys=False))
 
     return edit
-
-
-@pytest.fixture(scope="module")
-def upstream():
-    with loopback_server() as server:
-        sources = Upstream(server)
-        sources.serve()
-        yield sources
 
 
 @pytest.fixture(scope="module")

@@ -17,15 +17,6 @@ TIMEZONE = "America/Los_Angeles"
 
 FREMONT_BRIDGE = {"latitude": 47.6475, "longitude": -122.3497}
 
-WEATHER_COLUMNS = [
-    "precipitation_mm",
-    "snowfall_mm",
-    "snow_depth_mm",
-    "tmax_c",
-    "tmin_c",
-    "wind_mean_m_s",
-]
-
 
 COUNTS = ["total", "west", "east"]
 

@@ -18,7 +18,6 @@ from support.data import (
 from support.tables import (
     COUNTS,
     TIMEZONE,
-    WEATHER_COLUMNS,
     blank,
     issues_frame,
 )
@@ -34,6 +33,7 @@ from bikeflow.daily import (
     join_weather,
     no_overlap_problem,
 )
+from bikeflow.monitoring import WEATHER_COLUMNS  # the weather table's value columns
 from bikeflow.sources import read_daily_weather, read_hourly_counts
 
 

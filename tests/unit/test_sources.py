@@ -16,10 +16,11 @@ from support.data import (
 )
 from support.tables import (
     COUNTS,
-    WEATHER_COLUMNS,
     blank,
     set_qflag,
 )
+
+from bikeflow.monitoring import WEATHER_COLUMNS  # the weather table's value columns
 
 
 @pytest.mark.parametrize(
