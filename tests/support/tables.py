@@ -14,9 +14,7 @@ SCHEMAS = REPOSITORY / "workflow" / "schemas"
 
 TIMEZONE = "America/Los_Angeles"
 
-
 FREMONT_BRIDGE = {"latitude": 47.6475, "longitude": -122.3497}
-
 
 COUNTS = ["total", "west", "east"]
 

@@ -2,8 +2,8 @@
 
 SEABORN_THEME is the call `seaborn.set_theme(**SEABORN_THEME)`; RC_PARAMS and PALETTE_COLORS
 are the matplotlib settings it makes, written out so that a figure job applies them without
-importing seaborn, which loads SciPy with it: 0.8 s of every job's start, and nine of the
-eleven figures draw with matplotlib alone (the other two import seaborn to draw). A test
+importing seaborn, which loads SciPy with it: 0.8 s of every job's start, and eight of the
+eleven figures draw with matplotlib alone (two draw with seaborn, one uses its colormap). A test
 (tests/unit/test_theme.py) calls seaborn and keeps these equal to what it sets; after a
 seaborn upgrade or a change of SEABORN_THEME, regenerate with `python -m bikeflow.theme`.
 Left out: `image.cmap`, seaborn's 'rocket', a colormap that exists only once seaborn is
