@@ -7,7 +7,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import seaborn  # noqa: F401 (registers seaborn's colormaps, plotting.HEATMAP_CMAP among them)
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 

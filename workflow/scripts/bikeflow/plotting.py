@@ -20,21 +20,21 @@ import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 from PIL import Image
 
 from bikeflow.atomic import atomic_path
-from bikeflow.theme import DPI, PALETTE_COLORS, RC_PARAMS
+from bikeflow.theme import DPI, HEATMAP_COLORMAP, HEATMAP_COLORS, PALETTE_COLORS, RC_PARAMS
 
 matplotlib.use("Agg")  # no display: render with Agg whatever the environment says
 
 WIDTH_IN = 10.0
 HEIGHT_IN = 5.0
 PALETTE_COLOURS = 256
-# seaborn's sequential colormap: light = few bicycles, dark = many. It exists once seaborn is
-# imported: a figure that uses it imports seaborn.
-HEATMAP_CMAP = "mako_r"
+# seaborn's sequential colormap, from the colours bikeflow.theme carries.
+HEATMAP_CMAP = ListedColormap(HEATMAP_COLORS, name=HEATMAP_COLORMAP)
 
 COLORS = {
     "primary": PALETTE_COLORS[0],  # blue: the quantity the figure is about
