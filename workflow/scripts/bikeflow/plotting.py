@@ -148,15 +148,21 @@ def render_png(fig: Figure) -> bytes:
     Reduced to a palette of PALETTE_COLOURS (median cut, no dithering: deterministic): a chart
     has few colours, the difference does not show, and the file is about 60 % smaller. Each
     changed figure is a new object in the repository's history, for every results commit."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=fig.dpi, metadata={"Software": None})
-    rendered = Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
+    rendered = Image.frombuffer("RGBA", *rgba_pixels(fig), "raw", "RGBA", 0, 1).convert("RGB")
     palette = rendered.quantize(
         colors=PALETTE_COLOURS, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
     )
     buffer = io.BytesIO()
     palette.save(buffer, format="PNG", optimize=True)
     return strip_text_chunks(buffer.getvalue())
+
+
+def rgba_pixels(fig: Figure) -> tuple[tuple[int, int], bytes]:
+    """The figure drawn by Agg as it would be saved, at its own resolution: (width, height)
+    and the RGBA bytes. Raw, so no PNG is encoded only to be decoded again."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="rgba", dpi=fig.dpi)
+    return fig.canvas.get_width_height(physical=True), buffer.getvalue()
 
 
 def save_png(fig: Figure, path: str | os.PathLike) -> None:
