@@ -5,8 +5,9 @@ a loopback HTTP server, and is repeated; the report gives the median wall time a
 resident memory of any process of the run (Snakemake or a job). For the cold run it also
 gives the critical path: the longest chain of job durations through the DAG, from
 Snakemake's own provenance records, against which the wall time shows how well the
-scheduler used the cores. Numbers go to the README's Performance section by hand: they
-describe a machine, so no test asserts them.
+scheduler used the cores; and where the rest of the wall time goes: Snakemake's start-up
+before the first job, its exit after the last one, and the jobs' own span. Numbers go to the
+README's Performance section by hand: they describe a machine, so no test asserts them.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -48,9 +50,22 @@ PEAK_RSS_WRAPPER = (
 )
 
 
-def timed_snakemake(workdir: Path, *args: str) -> tuple[float, int]:
-    """Wall seconds and peak RSS (MiB) of one Snakemake invocation and its jobs."""
+@dataclass(frozen=True)
+class Run:
+    started: float  # seconds since the epoch, the clock of Snakemake's records
+    wall: float
+    peak_rss_mib: int
+
+    @property
+    def ended(self) -> float:
+        return self.started + self.wall
+
+
+def timed_snakemake(workdir: Path, *args: str) -> Run:
+    """When one Snakemake invocation started, its wall seconds and the peak RSS of it and
+    its jobs."""
     command = [sys.executable, "-m", "snakemake", "--cores", str(CORES), "--quiet", "all", *args]
+    started = time.time()
     start = time.perf_counter()
     wrapper = subprocess.run(
         [sys.executable, "-c", PEAK_RSS_WRAPPER, *command],
@@ -59,7 +74,8 @@ def timed_snakemake(workdir: Path, *args: str) -> tuple[float, int]:
         capture_output=True,
         text=True,
     )
-    return time.perf_counter() - start, int(wrapper.stdout.strip()) // 1024
+    wall = time.perf_counter() - start
+    return Run(started, wall, int(wrapper.stdout.strip()) // 1024)
 
 
 def recorded_jobs(workdir: Path) -> dict[str, dict]:
@@ -94,7 +110,35 @@ def busy_seconds(jobs: dict[str, dict]) -> float:
     return sum(job["end"] - job["start"] for job in jobs.values())
 
 
-def scenario_runs(name: str, repeats: int, data: Path, prepare) -> list[tuple]:
+@dataclass(frozen=True)
+class Schedule:
+    """A cold run's wall time taken apart against its jobs' records."""
+
+    wall: float
+    critical_path: float
+    chain: list[str]
+    before_first_job: float  # Snakemake's start-up: imports, parsing, the DAG
+    after_last_job: float  # Snakemake's exit
+    jobs_span: float  # first job's start to last job's end
+    job_time_per_core: float
+
+    @classmethod
+    def of(cls, run: Run, jobs: dict[str, dict]) -> Schedule:
+        path, chain = critical_path(jobs)
+        first = min(job["start"] for job in jobs.values())
+        last = max(job["end"] for job in jobs.values())
+        return cls(
+            wall=run.wall,
+            critical_path=path,
+            chain=chain,
+            before_first_job=first - run.started,
+            after_last_job=run.ended - last,
+            jobs_span=last - first,
+            job_time_per_core=busy_seconds(jobs) / CORES,
+        )
+
+
+def scenario_runs(name: str, repeats: int, data: Path, prepare) -> list[tuple[Run, Schedule]]:
     results = []
     with loopback_server() as server:
         urls = {
@@ -107,9 +151,8 @@ def scenario_runs(name: str, repeats: int, data: Path, prepare) -> list[tuple]:
                 write_config(workdir, source_urls(urls))
                 args = ("--configfile", "test-overrides.yaml")
                 prepare(workdir, args)
-                wall, rss = timed_snakemake(workdir, *args)
-                jobs = recorded_jobs(workdir)
-                results.append((wall, rss, *critical_path(jobs), busy_seconds(jobs)))
+                run = timed_snakemake(workdir, *args)
+                results.append((run, Schedule.of(run, recorded_jobs(workdir))))
     return results
 
 
@@ -149,20 +192,26 @@ def main() -> None:
     cold_runs = []
     for name, prepare in SCENARIOS.items():
         runs = scenario_runs(prepare.__name__, options.repeats, options.data, prepare)
-        seconds = [run[0] for run in runs]
-        peak = max(run[1] for run in runs)
+        seconds = [run.wall for run, _ in runs]
+        peak = max(run.peak_rss_mib for run, _ in runs)
         listed = ", ".join(f"{wall:.1f}" for wall in seconds)
         print(f"| {name} | {statistics.median(seconds):.1f} | {listed} | {peak} |")
         if prepare is cold:
-            cold_runs = runs
-    print("\nCold runs against their critical path (longest chain of job durations, same run)")
-    print(f"and against the sum of job durations over the {CORES} cores:\n")
-    print("| wall (s) | critical path (s) | wall / path | job time / cores (s) | chain |")
-    print("|---|---|---|---|---|")
-    for wall, _, path, chain, busy in cold_runs:
+            cold_runs = [schedule for _, schedule in runs]
+    print("\nCold runs against their critical path (longest chain of job durations, same run),")
+    print("Snakemake's start-up before the first job and exit after the last, the jobs' span")
+    print(f"(first start to last end) and the sum of job durations over the {CORES} cores:\n")
+    print(
+        "| wall (s) | critical path (s) | wall / path | start-up (s) | exit (s) "
+        "| jobs' span / path | job time / cores (s) | chain |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    for run in cold_runs:
         print(
-            f"| {wall:.1f} | {path:.1f} | {wall / path:.2f} | {busy / CORES:.1f} "
-            f"| {' → '.join(chain)} |"
+            f"| {run.wall:.1f} | {run.critical_path:.1f} | {run.wall / run.critical_path:.2f} "
+            f"| {run.before_first_job:.1f} | {run.after_last_job:.1f} "
+            f"| {run.jobs_span / run.critical_path:.2f} | {run.job_time_per_core:.1f} "
+            f"| {' → '.join(run.chain)} |"
         )
 
 

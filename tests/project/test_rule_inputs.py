@@ -59,7 +59,8 @@ def rules_with_scripts() -> list[tuple[str, list[Path], set[str]]]:
 
 
 @pytest.mark.parametrize(
-    ("rule", "scripts", "declared"), rules_with_scripts(), ids=lambda value: str(value)
+    ("rule", "scripts", "declared"),
+    [pytest.param(*case, id=case[0]) for case in rules_with_scripts()],  # ids: rule names
 )
 def test_rule_declares_exactly_the_library_modules_its_script_uses(
     rule: str, scripts: list[Path], declared: set[str]
