@@ -2,13 +2,13 @@
 
 SEABORN_THEME is the call `seaborn.set_theme(**SEABORN_THEME)`; RC_PARAMS and PALETTE_COLORS
 are the matplotlib settings it makes, written out so that a figure job applies them without
-importing seaborn, which loads SciPy with it: 0.8 s of every job's start, and eight of the
-eleven figures draw with matplotlib alone (two draw with seaborn, one uses its colormap). A test
-(tests/unit/test_theme.py) calls seaborn and keeps these equal to what it sets; after a
-seaborn upgrade or a change of SEABORN_THEME, regenerate with `python -m bikeflow.theme`.
-HEATMAP_COLORS are the colours of seaborn's sequential colormap HEATMAP_COLORMAP, which the
-heatmaps use: that colormap, too, exists only once seaborn is imported. Left out:
-`image.cmap`, seaborn's 'rocket' (no figure uses the default colormap).
+importing seaborn, which loads SciPy with it: 0.8 s of every job's start, and nine of the
+eleven figures draw with matplotlib alone (two draw with seaborn). HEATMAP_COLORS are the
+colours of seaborn's sequential colormap HEATMAP_COLORMAP, which both heatmaps use: that
+colormap, too, exists only once seaborn is imported. Tests (tests/unit/test_theme.py) call
+seaborn and keep all of these equal to what it sets; after a seaborn upgrade or a change of
+SEABORN_THEME, regenerate with `python -m bikeflow.theme`. Left out: `image.cmap`, seaborn's
+'rocket' (no figure uses the default colormap).
 """
 
 from __future__ import annotations
