@@ -1,13 +1,22 @@
 # Names and input functions shared by the rule modules.
 
+import json
+from pathlib import Path
+
 SOURCES = list(config["sources"])
+# The source of each role in the daily table (config/README.md, `sources.<name>.role`).
+ROLE = {source["role"]: name for name, source in config["sources"].items()}
+COUNTS, WEATHER = ROLE["counts"], ROLE["weather"]
 TABLES = ["hourly_counts", "weather", "daily"]
 MODEL_OUTPUTS = [
     "results/model/model.skops",
     "results/model/metrics.json",
-    "results/model/holdout_predictions.csv",
-    "results/model/backtest.csv",
+    "results/model/holdout_forecasts.csv",
+    "results/model/calibration.csv",
+    "results/model/promotion.json",
     "results/model/backtest_folds.csv",
+    "results/model/backtest_leads.csv",
+    "results/model/backtest_months.csv",
     "results/model/permutation_importance.csv",
     "results/model/model_card.md",
 ]
@@ -15,18 +24,15 @@ MONITORING_OUTPUTS = [
     "results/monitoring/drift.json",
     "results/monitoring/drift_backtest.csv",
     "results/monitoring/drift_backtest.json",
+    "results/monitoring/live_error.json",
+    "results/monitoring/live_error_backtest.json",
     "results/monitoring/health.json",
     "results/monitoring/worst_days.csv",
 ]
-# The monitoring keys the drift check uses (both drift rules get exactly these as params).
-DRIFT_SETTINGS = [
-    "drift_window_days",
-    "target_window_days",
-    "reference_years",
-    "psi_bins",
-    "psi_threshold",
-    "ks_threshold",
-    "alarm_on",
+FORECAST_OUTPUTS = [
+    "results/forecasts/latest.csv",
+    "results/forecasts/scores.csv",
+    "results/forecasts/scores_by_month.csv",
 ]
 # Figure -> its named inputs (the names its script reads from snakemake.input).
 FIGURE_INPUTS = {
@@ -35,12 +41,6 @@ FIGURE_INPUTS = {
     "temperature": {"daily": "results/tables/daily.parquet"},
     "precipitation": {"daily": "results/tables/daily.parquet"},
     "weekly_heatmap": {"daily": "results/tables/daily.parquet"},
-    "holdout_predictions": {"predictions": "results/model/holdout_predictions.csv"},
-    "backtest_error": {
-        "days": "results/model/backtest.csv",
-        "folds": "results/model/backtest_folds.csv",
-    },
-    "residuals": {"predictions": "results/model/holdout_predictions.csv"},
     "permutation_importance": {
         "importance": "results/model/permutation_importance.csv"
     },
@@ -57,11 +57,7 @@ wildcard_constraints:
     source="|".join(SOURCES),
     table="|".join(TABLES),
     figure="|".join(FIGURES),
-
-
-def source_setting(key):
-    """An input/params function returning one setting of the {source} wildcard's entry."""
-    return lambda wildcards: config["sources"][wildcards.source][key]
+    issue_date=r"\d{4}-\d{2}-\d{2}",
 
 
 def library(*modules):
@@ -80,36 +76,20 @@ def software(env):
     return f"workflow/envs/{env}.yaml"
 
 
-def drift_settings():
-    return {key: config["monitoring"][key] for key in DRIFT_SETTINGS}
-
-
-def validation_reports():
-    return expand(
-        "results/validation/{source}.{ext}", source=SOURCES, ext=["json", "md"]
+def current_record(wildcards):
+    """The record of the forecasts issued on the last day the sources cover, known once the
+    daily table (a checkpoint) has been made: only the current issue date is ever in the
+    DAG, so no older record can be made again."""
+    coverage = json.loads(
+        Path(checkpoints.daily_table.get().output.coverage).read_text()
     )
+    last = max(source["last_day"] for source in coverage["sources"].values())
+    return f"results/forecasts/issued/{last}.csv"
 
 
-def source_records():
-    return expand("results/sources/{source}.json", source=SOURCES)
-
-
-def table_outputs():
-    return expand("results/tables/{table}.{ext}", table=TABLES, ext=["csv", "parquet"])
-
-
-def model_outputs():
-    return MODEL_OUTPUTS
-
-
-def monitoring_outputs():
-    return MONITORING_OUTPUTS
-
-
-def figure_outputs():
-    return expand("results/figures/{figure}.png", figure=FIGURES)
-
-
-def figure_inputs(wildcards):
-    """The named inputs of one figure (input function of rule figure)."""
-    return FIGURE_INPUTS[wildcards.figure]
+def issued_records(wildcards):
+    """Every record issued so far (they are not made by any rule but the current one)."""
+    issued = {
+        path.as_posix() for path in Path("results/forecasts/issued").glob("*.csv")
+    }
+    return sorted(issued | {current_record(wildcards)})

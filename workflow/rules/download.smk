@@ -9,13 +9,12 @@ rule download:
         "logs/download/{source}.log",
     conda:
         "../envs/download.yaml"
-    threads: 1
     resources:
         mem_mb=200,
         runtime=30,
     params:
-        url=source_setting("url"),
-        max_bytes=source_setting("max_bytes"),
+        url=lookup(dpath="sources/{source}/url", within=config),
+        max_bytes=lookup(dpath="sources/{source}/max_bytes", within=config),
         http=config["download"],
     script:
         "../scripts/download.py"
@@ -48,11 +47,10 @@ rule accept_source:
         "logs/download/{source}.accepted.log",
     conda:
         "../envs/download.yaml"
-    threads: 1
     resources:
         mem_mb=200,
         runtime=5,
     params:
-        url=source_setting("url"),
+        url=lookup(dpath="sources/{source}/url", within=config),
     script:
         "../scripts/accept_source.py"

@@ -7,7 +7,7 @@
 # caption path, so workflow/report/figure.rst includes workflow/report/{figure}.rst itself.
 rule figure:
     input:
-        unpack(figure_inputs),
+        unpack(lookup(dpath="{figure}", within=FIGURE_INPUTS)),
         code=library("atomic", "logs", "plotting", "table_io", "theme"),
         env=software("figures"),
     output:
@@ -21,7 +21,6 @@ rule figure:
         "logs/figures/{figure}.log",
     conda:
         "../envs/figures.yaml"
-    threads: 1
     resources:
         mem_mb=1000,
         runtime=10,

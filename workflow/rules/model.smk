@@ -1,7 +1,7 @@
-# Model: fit and score against baselines, backtest, explain, describe. Each rule gets exactly
-# the config values it uses as params, so changing a hyperparameter re-runs the model rules
-# and what reads their outputs. Monitoring is in monitoring.smk.
-# Resources: measured on the full data (2012-2021) each job takes 1-7 s and 150-700 MB.
+# Model: a candidate fitted and evaluated as the live forecasts are, backtested, promoted
+# only when it earns it, explained and described. Each rule gets the config it uses as
+# params (the model settings as one section), so a change re-runs exactly what it touches.
+# Benchmarks (logs/benchmarks/) on the full data: see each rule's resources.
 
 
 rule fit_model:
@@ -14,84 +14,134 @@ rule fit_model:
         code=library(
             "atomic",
             "daily",
+            "evaluation",
             "features",
             "formats",
             "logs",
             "model",
             "persistence",
+            "publication",
             "quality_gate",
             "table_io",
         ),
         env=software("model"),
     output:
-        model="results/model/model.skops",
-        metrics="results/model/metrics.json",
-        predictions="results/model/holdout_predictions.csv",
+        model="results/model/candidate/model.skops",
+        metrics="results/model/candidate/metrics.json",
+        holdout="results/model/candidate/holdout_forecasts.csv",
     log:
         "logs/model/fit_model.log",
+    benchmark:
+        "logs/benchmarks/fit_model.tsv"
     conda:
         "../envs/model.yaml"
-    threads: 1
     resources:
-        mem_mb=500,
+        mem_mb=800,
         runtime=10,
     params:
-        target=config["model"]["target"],
-        features=config["model"]["features"],
-        horizon_days=config["model"]["forecast_horizon_days"],
-        holdout_months=config["model"]["holdout_months"],
-        regressor=config["model"]["regressor"],
-        random_state=config["model"]["random_state"],
-        min_improvement=config["model"]["quality_gate"]["min_improvement"],
+        model=config["model"],
+        counts_published=lookup(dpath=f"sources/{COUNTS}/published", within=config),
+        weather_published=lookup(dpath=f"sources/{WEATHER}/published", within=config),
+        days_ahead=lookup(dpath="forecasts/days_ahead", within=config),
+        lead_bands=lookup(dpath="forecasts/lead_bands", within=config),
+        holdout_months=lookup(dpath="evaluation/holdout_months", within=config),
+        min_improvement=lookup(
+            dpath="evaluation/quality_gate/min_improvement", within=config
+        ),
     script:
         "../scripts/fit_model.py"
 
 
-# The backtest is the longest job and heads the longest chain (backtest -> drift backtest and
-# figures), so it starts as soon as the daily table exists (priority) and takes one core: with
-# two it waited for both cores to be free and ran alone at the end. Folds run in `threads`
-# processes, one thread each, and the numbers do not depend on it; on a cluster raise it with
-# `--set-threads backtest=4`. Memory grows by about 230 MB per process.
+# The longest job: it starts as soon as the daily table exists (priority) and takes one
+# core. Folds run in `threads` processes and the numbers do not depend on it; on a cluster
+# raise it with `--set-threads backtest=4`.
 rule backtest:
     input:
         daily="results/tables/daily.parquet",
         code=library(
             "atomic",
+            "calibration",
+            "evaluation",
             "features",
             "formats",
+            "live_error",
             "logs",
             "model",
+            "publication",
             "quality_gate",
             "table_io",
         ),
         env=software("model"),
     output:
-        days="results/model/backtest.csv",
         folds="results/model/backtest_folds.csv",
+        leads="results/model/backtest_leads.csv",
+        months="results/model/backtest_months.csv",
+        calibration="results/model/candidate/calibration.csv",
     log:
         "logs/model/backtest.log",
+    benchmark:
+        "logs/benchmarks/backtest.tsv"
     priority: 10
     conda:
         "../envs/model.yaml"
-    threads: 1
     resources:
         mem_mb=1500,
-        runtime=20,
+        runtime=30,
     params:
-        target=config["model"]["target"],
-        features=config["model"]["features"],
-        horizon_days=config["model"]["forecast_horizon_days"],
-        regressor=config["model"]["regressor"],
-        random_state=config["model"]["random_state"],
-        backtest=config["model"]["backtest"],
+        model=config["model"],
+        counts_published=lookup(dpath=f"sources/{COUNTS}/published", within=config),
+        weather_published=lookup(dpath=f"sources/{WEATHER}/published", within=config),
+        forecasts=config["forecasts"],
+        backtest=lookup(dpath="evaluation/backtest", within=config),
+        live_error_window_days=lookup(
+            dpath="monitoring/live_error/window_days", within=config
+        ),
     script:
         "../scripts/backtest.py"
+
+
+# The published files are update() outputs: Snakemake does not delete them before the job,
+# so the published model keeps serving unless the candidate earns its place, and a failed
+# job restores them.
+rule promote_model:
+    input:
+        model="results/model/candidate/model.skops",
+        metrics="results/model/candidate/metrics.json",
+        holdout="results/model/candidate/holdout_forecasts.csv",
+        calibration="results/model/candidate/calibration.csv",
+        code=library(
+            "atomic",
+            "evaluation",
+            "features",
+            "formats",
+            "logs",
+            "promotion",
+            "quality_gate",
+        ),
+        env=software("model"),
+    output:
+        model=update("results/model/model.skops"),
+        metrics=update("results/model/metrics.json"),
+        holdout=update("results/model/holdout_forecasts.csv"),
+        calibration=update("results/model/calibration.csv"),
+        decision="results/model/promotion.json",
+    log:
+        "logs/model/promote_model.log",
+    conda:
+        "../envs/model.yaml"
+    resources:
+        mem_mb=300,
+        runtime=5,
+    params:
+        tolerance=lookup(dpath="evaluation/promotion/tolerance", within=config),
+    script:
+        "../scripts/promote_model.py"
 
 
 rule permutation_importance:
     input:
         model="results/model/model.skops",
-        predictions="results/model/holdout_predictions.csv",
+        holdout="results/model/holdout_forecasts.csv",
         daily="results/tables/daily.parquet",
         code=library(
             "atomic",
@@ -100,7 +150,7 @@ rule permutation_importance:
             "logs",
             "model",
             "persistence",
-            "quality_gate",
+            "publication",
             "table_io",
         ),
         env=software("model"),
@@ -108,18 +158,16 @@ rule permutation_importance:
         "results/model/permutation_importance.csv",
     log:
         "logs/model/permutation_importance.log",
+    benchmark:
+        "logs/benchmarks/permutation_importance.tsv"
     conda:
         "../envs/model.yaml"
-    threads: 1
     resources:
-        mem_mb=500,
+        mem_mb=600,
         runtime=10,
     params:
-        target=config["model"]["target"],
-        features=config["model"]["features"],
-        horizon_days=config["model"]["forecast_horizon_days"],
-        repeats=config["model"]["permutation_repeats"],
-        random_state=config["model"]["random_state"],
+        model=config["model"],
+        repeats=lookup(dpath="evaluation/permutation_repeats", within=config),
     script:
         "../scripts/permutation_importance.py"
 
@@ -127,10 +175,14 @@ rule permutation_importance:
 rule model_card:
     input:
         metrics="results/model/metrics.json",
+        leads="results/model/backtest_leads.csv",
         folds="results/model/backtest_folds.csv",
         importance="results/model/permutation_importance.csv",
-        monitor="results/monitoring/drift_backtest.json",
-        code=library("atomic", "features", "logs", "model_card", "quality_gate"),
+        drift_monitor="results/monitoring/drift_backtest.json",
+        live_monitor="results/monitoring/live_error_backtest.json",
+        code=library(
+            "atomic", "features", "logs", "markdown", "model_card", "quality_gate"
+        ),
         env=software("model"),
     output:
         "results/model/model_card.md",
@@ -138,7 +190,6 @@ rule model_card:
         "logs/model/model_card.log",
     conda:
         "../envs/model.yaml"
-    threads: 1
     resources:
         mem_mb=400,
         runtime=5,

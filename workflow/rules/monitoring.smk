@@ -1,15 +1,13 @@
-# Monitoring: drift like for like (and the monitor's own backtest), the sources' health and
-# the days the model got most wrong. Each rule gets exactly the config values it uses as
-# params: a drift setting re-runs the two drift rules and what reads them, nothing else.
-# Resources: measured on the full data (2012-2021) each job takes 1-3 s and under 300 MB.
+# Monitoring: input drift like for like (and its own backtest), the model's live-error alarm
+# on the backtest, the sources' health and the days the model got most wrong. Each rule gets
+# the config it uses as params: a drift setting re-runs the two drift rules and what reads
+# them, nothing else.
 
 
 rule drift:
     input:
         daily="results/tables/daily.parquet",
-        code=library(
-            "atomic", "drift", "features", "formats", "logs", "monitoring", "table_io"
-        ),
+        code=library("atomic", "drift", "features", "formats", "logs", "table_io"),
         env=software("model"),
     output:
         "results/monitoring/drift.json",
@@ -17,26 +15,22 @@ rule drift:
         "logs/monitoring/drift.log",
     conda:
         "../envs/model.yaml"
-    threads: 1
     resources:
         mem_mb=500,
         runtime=5,
     params:
-        target=config["model"]["target"],
-        features=config["model"]["features"],
-        drift=drift_settings(),
+        features=lookup(dpath="model/features", within=config),
+        drift=lookup(dpath="monitoring/drift", within=config),
     script:
         "../scripts/drift.py"
 
 
-# The drift check as of every month end: the alarm timeline, the false-alarm rate in a quiet
-# period and the delay on a known change.
+# The drift check as of every month end: the alarm timeline and its false-alarm rate in a
+# quiet period.
 rule drift_backtest:
     input:
         daily="results/tables/daily.parquet",
-        code=library(
-            "atomic", "drift", "features", "formats", "logs", "monitoring", "table_io"
-        ),
+        code=library("atomic", "drift", "features", "formats", "logs", "table_io"),
         env=software("model"),
     output:
         alarms="results/monitoring/drift_backtest.csv",
@@ -45,17 +39,39 @@ rule drift_backtest:
         "logs/monitoring/drift_backtest.log",
     conda:
         "../envs/model.yaml"
-    threads: 1
     resources:
         mem_mb=500,
         runtime=5,
     params:
-        target=config["model"]["target"],
-        features=config["model"]["features"],
-        drift=drift_settings(),
-        backtest=config["monitoring"]["backtest"],
+        features=lookup(dpath="model/features", within=config),
+        drift=lookup(dpath="monitoring/drift", within=config),
+        quiet_period=lookup(dpath="monitoring/backtest/quiet_period", within=config),
     script:
         "../scripts/drift_backtest.py"
+
+
+# The live-error alarm applied to the backtest's monthly timeline: its false alarms in the
+# quiet period and its delay after the known change.
+rule live_error_backtest:
+    input:
+        "results/model/backtest_months.csv",
+        code=library("atomic", "formats", "live_error", "logs", "publication"),
+        env=software("model"),
+    output:
+        "results/monitoring/live_error_backtest.json",
+    log:
+        "logs/monitoring/live_error_backtest.log",
+    conda:
+        "../envs/model.yaml"
+    resources:
+        mem_mb=300,
+        runtime=5,
+    params:
+        live_error=lookup(dpath="monitoring/live_error", within=config),
+        backtest=lookup(dpath="monitoring/backtest", within=config),
+        counts_published=lookup(dpath=f"sources/{COUNTS}/published", within=config),
+    script:
+        "../scripts/live_error_backtest.py"
 
 
 rule data_health:
@@ -71,20 +87,19 @@ rule data_health:
         "logs/monitoring/data_health.log",
     conda:
         "../envs/model.yaml"
-    threads: 1
     resources:
         mem_mb=500,
         runtime=5,
     params:
-        staleness_days=config["monitoring"]["staleness_days"],
-        sources={"counts": "fremont_bridge", "weather": "seatac_weather"},
+        staleness_days=lookup(dpath="monitoring/staleness_days", within=config),
+        sources=ROLE,
     script:
         "../scripts/data_health.py"
 
 
 rule worst_days:
     input:
-        predictions="results/model/holdout_predictions.csv",
+        holdout="results/model/holdout_forecasts.csv",
         daily="results/tables/daily.parquet",
         code=library("atomic", "formats", "logs", "monitoring", "table_io"),
         env=software("model"),
@@ -94,11 +109,10 @@ rule worst_days:
         "logs/monitoring/worst_days.log",
     conda:
         "../envs/model.yaml"
-    threads: 1
     resources:
         mem_mb=500,
         runtime=5,
     params:
-        days=config["monitoring"]["worst_days"],
+        days=lookup(dpath="monitoring/worst_days", within=config),
     script:
         "../scripts/worst_days.py"

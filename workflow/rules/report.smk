@@ -3,16 +3,22 @@
 
 rule results_index:
     input:
-        accepted=source_records(),
+        accepted=expand("results/sources/{source}.json", source=SOURCES),
         coverage="results/tables/coverage.json",
         metrics="results/model/metrics.json",
         health="results/monitoring/health.json",
         drift="results/monitoring/drift.json",
-        monitor="results/monitoring/drift_backtest.json",
+        drift_monitor="results/monitoring/drift_backtest.json",
+        live_error="results/monitoring/live_error.json",
+        live_monitor="results/monitoring/live_error_backtest.json",
+        latest="results/forecasts/latest.csv",
+        scores="results/forecasts/scores.csv",
         worst_days="results/monitoring/worst_days.csv",
-        figures=figure_outputs(),
+        figures=expand("results/figures/{figure}.png", figure=FIGURES),
         captions=expand("workflow/report/{figure}.rst", figure=FIGURES),
-        code=library("atomic", "daily", "logs", "quality_gate", "results_readme"),
+        code=library(
+            "atomic", "daily", "logs", "markdown", "quality_gate", "results_readme"
+        ),
         env=software("tables"),
     output:
         "results/README.md",
@@ -20,16 +26,12 @@ rule results_index:
         "logs/report/results_index.log",
     conda:
         "../envs/tables.yaml"
-    threads: 1
     resources:
         mem_mb=300,
         runtime=5,
     params:
-        sources={
-            name: {"description": source["description"], "url": source["url"]}
-            for name, source in config["sources"].items()
-        },
+        sources=lookup(dpath="sources", within=config),
         tables=TABLES,
-        counter_issues=config["tables"]["counter_issues"],
+        counter_issues=lookup(dpath="tables/counter_issues", within=config),
     script:
         "../scripts/results_index.py"

@@ -4,9 +4,9 @@
 
 rule tidy_counts:
     input:
-        data="resources/raw/fremont_bridge.csv",
-        validated="results/validation/fremont_bridge.json",
-        schema=config["sources"]["fremont_bridge"]["schema"],
+        data=f"resources/raw/{COUNTS}.csv",
+        validated=f"results/validation/{COUNTS}.json",
+        schema=config["sources"][COUNTS]["schema"],
         code=library("atomic", "logs", "sources", "table_io", "validation"),
         env=software("tables"),
     output:
@@ -16,7 +16,6 @@ rule tidy_counts:
         "logs/tables/tidy_counts.log",
     conda:
         "../envs/tables.yaml"
-    threads: 1
     resources:
         mem_mb=1000,
         runtime=20,
@@ -26,9 +25,9 @@ rule tidy_counts:
 
 rule tidy_weather:
     input:
-        data="resources/raw/seatac_weather.csv",
-        validated="results/validation/seatac_weather.json",
-        schema=config["sources"]["seatac_weather"]["schema"],
+        data=f"resources/raw/{WEATHER}.csv",
+        validated=f"results/validation/{WEATHER}.json",
+        schema=config["sources"][WEATHER]["schema"],
         code=library("atomic", "logs", "sources", "table_io", "validation"),
         env=software("tables"),
     output:
@@ -38,7 +37,6 @@ rule tidy_weather:
         "logs/tables/tidy_weather.log",
     conda:
         "../envs/tables.yaml"
-    threads: 1
     resources:
         mem_mb=1000,
         runtime=20,
@@ -46,7 +44,9 @@ rule tidy_weather:
         "../scripts/tidy_weather.py"
 
 
-rule daily_table:
+# A checkpoint: the issue date of the forecasts (the last day the sources cover, in
+# coverage.json) names the record rule issue_forecasts makes (see current_record).
+checkpoint daily_table:
     input:
         counts="results/tables/hourly_counts.parquet",
         weather="results/tables/weather.parquet",
@@ -64,16 +64,13 @@ rule daily_table:
         "logs/tables/daily_table.log",
     conda:
         "../envs/tables.yaml"
-    threads: 1
     resources:
         mem_mb=1000,
         runtime=20,
     params:
-        timezone=config["tables"]["timezone"],
-        location=config["tables"]["location"],
-        holidays=config["tables"]["holidays"],
+        tables=config["tables"],
         errors_shown=config["validation"]["errors_shown"],
-        sources={"counts": "fremont_bridge", "weather": "seatac_weather"},
+        sources=ROLE,
     script:
         "../scripts/daily_table.py"
 
@@ -91,16 +88,15 @@ rule datapackage:
         "logs/tables/datapackage.log",
     conda:
         "../envs/tables.yaml"
-    threads: 1
     resources:
         mem_mb=1000,
         runtime=20,
     params:
         tables=TABLES,
         sources={
-            name: source["description"] for name, source in config["sources"].items()
+            name: {"description": source["description"], "url": source["url"]}
+            for name, source in config["sources"].items()
         },
-        urls={name: source["url"] for name, source in config["sources"].items()},
         errors_shown=config["validation"]["errors_shown"],
     script:
         "../scripts/datapackage.py"
@@ -112,7 +108,7 @@ rule datapackage:
 # then recognised by its checksum and nothing after it re-runs.
 rule all_tables:
     input:
-        validation_reports(),
-        source_records(),
-        table_outputs(),
+        expand("results/validation/{source}.{ext}", source=SOURCES, ext=["json", "md"]),
+        expand("results/sources/{source}.json", source=SOURCES),
+        expand("results/tables/{table}.{ext}", table=TABLES, ext=["csv", "parquet"]),
     localrule: True

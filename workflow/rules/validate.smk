@@ -3,8 +3,8 @@
 # overwrites it: a refresh must not silently lose published days (see config/README.md).
 # Read through params, not input: it is made downstream of this rule.
 PUBLISHED_TABLES = {
-    "fremont_bridge": "results/tables/hourly_counts.csv",
-    "seatac_weather": "results/tables/weather.csv",
+    COUNTS: "results/tables/hourly_counts.csv",
+    WEATHER: "results/tables/weather.csv",
 }
 
 
@@ -16,7 +16,7 @@ PUBLISHED_TABLES = {
 rule validate_source:
     input:
         data="resources/raw/{source}.csv",
-        schema=source_setting("schema"),
+        schema=lookup(dpath="sources/{source}/schema", within=config),
         code=library("atomic", "logs", "validation"),
         env=software("validate"),
     output:
@@ -28,20 +28,15 @@ rule validate_source:
         summary="logs/validate/{source}.summary.md",
     conda:
         "../envs/validate.yaml"
-    threads: 1
     resources:
         mem_mb=1000,
         runtime=20,
     params:
-        description=source_setting("description"),
-        required_values=lambda wildcards: config["sources"][wildcards.source].get(
-            "required_values", {}
+        description=lookup(dpath="sources/{source}/description", within=config),
+        required_values=lookup(
+            dpath="sources/{source}/required_values", within=config, default={}
         ),
-        errors_shown=config["validation"]["errors_shown"],
-        published=lambda wildcards: PUBLISHED_TABLES.get(wildcards.source, ""),
-        max_row_drop=config["validation"]["max_row_drop"],
-        # True for this run only when a person listed the source (config/README.md).
-        allow_shrinking=lambda wildcards: wildcards.source
-        in config["validation"]["allow_shrinking"],
+        published=lookup(dpath="{source}", within=PUBLISHED_TABLES),
+        validation=config["validation"],
     script:
         "../scripts/validate_source.py"

@@ -4,7 +4,7 @@ the date ranges of both sources (results/tables/coverage.json)."""
 import pandas as pd
 
 from bikeflow.atomic import write_text
-from bikeflow.calendar_features import calendar_features
+from bikeflow.calendar_features import calendar_of
 from bikeflow.daily import (
     aggregate_daily,
     coverage,
@@ -28,7 +28,7 @@ issues[["start", "end"]] = issues[["start", "end"]].apply(lambda day: pd.to_date
 
 hourly = read_table(snakemake.input.counts)
 weather = read_table(snakemake.input.weather)
-daily = flag_counter_issues(aggregate_daily(hourly, params.timezone), issues)
+daily = flag_counter_issues(aggregate_daily(hourly, params.tables["timezone"]), issues)
 
 span = coverage(daily, weather, names=(params.sources["counts"], params.sources["weather"]))
 problem = no_overlap_problem(span)
@@ -38,14 +38,7 @@ if span.truncated:
     log.warning("%s", span.describe())
 
 table = join_weather(daily, weather).reset_index(drop=True)
-features = calendar_features(
-    table["date"],
-    latitude=params.location["latitude"],
-    longitude=params.location["longitude"],
-    timezone=params.timezone,
-    holiday_country=params.holidays["country"],
-    holiday_subdivision=params.holidays.get("subdivision"),
-)
+features = calendar_of(table["date"], params.tables)
 table = pd.concat([table, features], axis=1)
 write_table(table, snakemake.output.csv, snakemake.output.parquet)
 write_text(snakemake.output.coverage, span.to_json())

@@ -28,7 +28,10 @@ package = data_package(
     title="Fremont Bridge bicycle traffic and Sea-Tac weather",
     description="Tidy tables built by this repository's workflow from the sources below. "
     + span.describe(),
-    sources=[{"title": params.sources[name], "path": url} for name, url in params.urls.items()],
+    sources=[
+        {"title": source["description"], "path": source["url"]}
+        for source in params.sources.values()
+    ],
     resources=resources,
 )
 checked = validate_package(package, package_dir)

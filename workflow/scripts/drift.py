@@ -1,5 +1,5 @@
-"""Rule drift: each feature and the target, the recent window against the same weeks of the
-reference years."""
+"""Rule drift: each input feature, the recent window against the same weeks of the reference
+years."""
 
 from bikeflow.atomic import write_text
 from bikeflow.drift import DriftSettings, drift_report
@@ -13,7 +13,6 @@ params = snakemake.params
 
 report = drift_report(
     read_table(snakemake.input.daily),
-    target=params.target,
     features=Features.from_config(params.features),
     settings=DriftSettings.from_config(params.drift),
 )

@@ -1,7 +1,8 @@
-"""Rule model_card: the Markdown model card, from the metrics, backtest, importance and the
-drift monitor's backtest."""
+"""Rule model_card: the Markdown model card, from the published model's metrics, the
+backtest, the importance and the monitors' backtests."""
 
 import json
+from pathlib import Path
 
 import pandas as pd
 
@@ -10,20 +11,23 @@ from bikeflow.logs import log_to
 from bikeflow.model_card import model_card
 
 log = log_to(snakemake.log[0], "model_card")
+inputs = snakemake.input
 
 
 def read_json(path):
-    with open(path, encoding="utf-8") as handle:
-        return json.load(handle)
+    return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
-metrics = read_json(snakemake.input.metrics)
-folds = pd.read_csv(
-    snakemake.input.folds, dtype={"origin": str, "test_start": str, "test_end": str}
+metrics = read_json(inputs.metrics)
+card = model_card(
+    metrics,
+    pd.read_csv(inputs.leads, dtype={"period": str, "band": str}),
+    pd.read_csv(inputs.folds, dtype={"origin": str, "train_until": str}),
+    pd.read_csv(inputs.importance),
+    read_json(inputs.drift_monitor),
+    read_json(inputs.live_monitor),
 )
-importance = pd.read_csv(snakemake.input.importance)
-monitor = read_json(snakemake.input.monitor)
-write_text(snakemake.output[0], model_card(metrics, folds, importance, monitor))
+write_text(snakemake.output[0], card)
 log.info(
     "model card written; quality gate %s",
     "passed" if metrics["quality_gate"]["passed"] else "FAILED",

@@ -1,42 +1,43 @@
-"""Rule permutation_importance: how much each input column matters on the scored holdout."""
+"""Rule permutation_importance: how much each input matters to the published model, on its
+holdout forecasts (one issue a week, as issued: the model's inputs as known then)."""
 
 import pandas as pd
 
 from bikeflow.atomic import write_text
-from bikeflow.features import Features, dates_of, feature_frame, target_values
+from bikeflow.features import Days, ModelSettings, feature_frame
 from bikeflow.formats import csv_text, rounded_columns
 from bikeflow.logs import log_to
 from bikeflow.model import TRUSTED_TYPES, importance_table
 from bikeflow.persistence import load_model
 from bikeflow.table_io import read_table
 
+# One issue a week: the shuffles predict every forecast `repeats` times per column, and a
+# week apart the issues still cover every lead and season of the holdout.
+ISSUES_APART = 7
+
 log = log_to(snakemake.log[0], "permutation_importance")
 params = snakemake.params
+settings = ModelSettings.from_config(params.model)
 
-model = load_model(snakemake.input.model, trusted=TRUSTED_TYPES)
-daily = read_table(snakemake.input.daily)
-scored = pd.to_datetime(pd.read_csv(snakemake.input.predictions, usecols=["date"])["date"])
-rows = dates_of(daily).isin(scored)
-# Features from the whole table first: a day's history features read the days before it.
-features = feature_frame(
-    daily,
-    Features.from_config(params.features),
-    target=params.target,
-    horizon_days=params.horizon_days,
-)
+dates = ["issue_date", "last_count_day", "last_weather_day", "date"]
+holdout = pd.read_csv(snakemake.input.holdout, parse_dates=dates)
+weekly = sorted(holdout["issue_date"].unique())[::ISSUES_APART]
+pairs = holdout[holdout["issue_date"].isin(weekly)].reset_index(drop=True)
+days = Days.from_daily(read_table(snakemake.input.daily), settings)
 table = importance_table(
-    model,
-    features[rows],
-    target_values(daily[rows], params.target).to_numpy(),
+    load_model(snakemake.input.model, trusted=TRUSTED_TYPES),
+    feature_frame(days, pairs, settings.features),
+    pairs["actual"].to_numpy(dtype=float),
     repeats=params.repeats,
-    random_state=params.random_state,
+    random_state=settings.random_state,
 )
 write_text(
     snakemake.output[0], csv_text(rounded_columns(table, ["importance_mean", "importance_std"]))
 )
 log.info(
-    "%d holdout days, %d repeats; most important: %s",
-    rows.sum(),
+    "%d forecasts of %d issues, %d repeats; most important: %s",
+    len(pairs),
+    len(weekly),
     params.repeats,
     ", ".join(table["feature"].head(3)),
 )

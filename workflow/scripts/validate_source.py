@@ -1,5 +1,5 @@
 """Rule validate_source: check one raw source against its Table Schema, then check that it
-still has everything its published table has (the shrinking-upstream guard).
+still has everything its published table has (bikeflow.validation.shrinking_check).
 
 The report and summary always go to the job's logs (kept when the job fails); only a
 source that passes both checks also gets them in results/validation/, which the tidy rules
@@ -11,9 +11,8 @@ from bikeflow.logs import fail, log_to
 from bikeflow.validation import (
     failure_message,
     load_schema_descriptor,
-    lost_data,
-    read_published,
     report_json,
+    shrinking_check,
     summary_markdown,
     validate_file,
 )
@@ -21,59 +20,28 @@ from bikeflow.validation import (
 log = log_to(snakemake.log.messages, "validate")
 source = snakemake.wildcards.source
 params = snakemake.params
-shown = params.errors_shown
-
-
-def shrinking_refusal(validation) -> str | None:
-    """Why a valid download is refused anyway: it lacks published data (None if it does not,
-    if nothing is published yet, or if a person allowed it for this run)."""
-    if not params.published:
-        return None
-    try:
-        published = read_published(params.published)
-    except ValueError as error:
-        fail(log, f"{source}: cannot compare with the published table: {error}")
-    if published is None:
-        log.info("%s: nothing published yet, nothing to compare with", source)
-        return None
-    rows = validation.stats.get("rows", 0)
-    loss = lost_data(published, validation.days, rows, max_row_drop=params.max_row_drop)
-    if loss is None:
-        log.info(
-            "%s: keeps all %d published days (%d rows, %d published)",
-            source,
-            len(published.days),
-            rows,
-            published.rows,
-        )
-        return None
-    lines = loss.describe(shown=shown)
-    if params.allow_shrinking:
-        log.warning(
-            "%s: allowed for this run (validation.allow_shrinking), the download has lost "
-            "published data:\n%s",
-            source,
-            "\n".join(lines),
-        )
-        return None
-    return "\n".join(
-        [
-            f"{source}: the new download has lost data that is published, so it is refused "
-            "and nothing is built from it:",
-            *lines,
-            "If upstream really removed it, allow it for one run (then drop the setting):",
-            f"  snakemake --config 'validation={{allow_shrinking: [{source}]}}'",
-            "(validation.allow_shrinking in config/README.md)",
-        ]
-    )
-
+settings = params.validation
+shown = settings["errors_shown"]
 
 validation = validate_file(
     snakemake.input.data,
     load_schema_descriptor(snakemake.input.schema),
     required_values=params.required_values,
 )
-refusal = shrinking_refusal(validation) if validation.valid else None
+refusal = None
+if validation.valid:
+    try:
+        refusal, note = shrinking_check(
+            source,
+            validation,
+            params.published,
+            max_row_drop=settings["max_row_drop"],
+            allowed=source in settings["allow_shrinking"],
+            shown=shown,
+        )
+    except ValueError as error:
+        fail(log, f"{source}: cannot compare with the published table: {error}")
+    log.info("%s", note)
 report = report_json(validation)
 summary = summary_markdown(
     source, params.description, snakemake.input.schema, validation, shown=shown, refusal=refusal

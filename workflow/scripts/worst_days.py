@@ -11,7 +11,7 @@ from bikeflow.table_io import read_table
 log = log_to(snakemake.log[0], "worst_days")
 
 table = worst_days(
-    pd.read_csv(snakemake.input.predictions),
+    pd.read_csv(snakemake.input.holdout),
     read_table(snakemake.input.daily),
     count=snakemake.params.days,
 )

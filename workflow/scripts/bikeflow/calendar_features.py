@@ -48,3 +48,15 @@ def daylight_hours(
         sunrise, sunset = daylight(observer, date=day, tzinfo=zone)
         hours.append(round((sunset - sunrise).total_seconds() / 3600, 3))
     return hours
+
+
+def calendar_of(dates: pd.Series, tables: dict) -> pd.DataFrame:
+    """calendar_features with the place and holidays of the config's `tables` section."""
+    return calendar_features(
+        dates,
+        latitude=tables["location"]["latitude"],
+        longitude=tables["location"]["longitude"],
+        timezone=tables["timezone"],
+        holiday_country=tables["holidays"]["country"],
+        holiday_subdivision=tables["holidays"].get("subdivision"),
+    )

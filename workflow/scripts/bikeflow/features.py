@@ -1,19 +1,22 @@
-"""What a forecast may know, as data: the model's features, the honest time split, the naive
-baselines and the scores. pandas and NumPy only, so that monitoring and reporting can use
-them without loading scikit-learn.
+"""What a forecast may know, as data: the model's settings and features, the naive baselines
+and the scores. pandas and NumPy only, so that monitoring and reporting can use them without
+loading scikit-learn.
 
-The forecast horizon is `horizon_days` (1: the next day). A forecast for day d may use
-counts up to day d - horizon_days (the target's history: the latest known count, the
-recent level, the same weekday in past weeks, and the weather of those days), the
-calendar, and the weather of day d itself, as observed: it stands in for the weather
-forecast a user would feed in. The baselines are held to the same horizon.
+A forecast is made for a pair (issue, day): issued on the issue date, for a day after the
+last count known then (bikeflow.publication says which days those are). Its features come in
+four groups, by when they are known:
 
-Usable days are complete, outside every curated counter issue and have a target value
-(weather may be missing: the gradient-boosting trees route NaN themselves). Only usable
-days enter the history features, so an annotated counter problem leaves training,
-scoring and every later day's features at once. The split is by time, never shuffled:
-the holdout is the last `holdout_months` months of the daily table's range and the model
-trains on the usable days before it.
+- weather: the day's observed weather, known only when the day is not after the last
+  published weather day; otherwise missing, and the model (trained on such rows too)
+  forecasts from the calendar and the history alone: climatology, in effect;
+- calendar: known for any day (daylight hours, the day of the year, weekday, holidays);
+- history: computed from the counts up to the last known count day, never later
+  (HISTORY_FEATURES), and the lead itself;
+- categorical ones are one-hot encoded (weekday, holiday).
+
+Usable days are complete, outside every curated counter issue and have a target value. The
+history reads usable days only, and of those not the days with any `history_excludes`
+weather above zero (snow stops cyclists: a snowy week says nothing about the usual level).
 
 Errors are `predicted - actual` throughout (positive: the forecast expected more bicycles
 than came).
@@ -21,58 +24,107 @@ than came).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-# The longest horizon the history features support: the same weekday a week earlier must
-# still be known when the forecast is made.
-MAX_HORIZON_DAYS = 7
+DAY = pd.Timedelta(days=1)
 WEEK = 7
-HISTORY_WEEKS = 4  # same-weekday features look back this many weeks
-RECENT_DAYS = 7  # the recent level is the mean of this many days
 
-# Features computed from the date rather than read from a column of the daily table.
-DATE_FEATURES: dict[str, Callable[[pd.Series], pd.Series]] = {
-    "year": lambda dates: dates.dt.year,
-}
-# Features computed from the days before the forecast day, known at the horizon
-# (see history_features); the descriptions are for people (model card, config/README.md).
+# History features: a fixed name, or a pattern whose number is a window. The descriptions
+# are for people (model card, config/README.md).
 HISTORY_FEATURES = {
-    "latest_count": "the target on the latest day known at the horizon (yesterday for a "
-    "next-day forecast)",
-    "recent_mean_7_days": "the mean target of the usable days among the 7 days ending on "
-    "the latest known day",
-    "same_weekday_mean_4_weeks": "the mean target of the same weekday 1 to 4 weeks earlier "
-    "(usable days)",
-    "same_weekday_tmax_4_weeks": "the mean maximum temperature of those same-weekday days",
-    "same_weekday_precipitation_4_weeks": "the mean precipitation of those same-weekday days",
-    "latest_precipitation": "the precipitation on the latest known day",
+    "lead_days": "days between the last known count and the day forecast",
+    "latest_count": "the count on the last known day (missing when that day is not usable)",
+    "recent_mean_N_days": "the mean count of the usable days among the N days ending on the "
+    "last known day",
+    "same_weekday_mean_N_weeks": "the mean count of the N latest known days on the same "
+    "weekday as the day forecast",
+    "same_weekday_COLUMN": "the mean of a weather column over those same-weekday days (how "
+    "the weather was when the level was measured)",
 }
+RECENT = re.compile(r"^recent_mean_(\d+)_days$")
+SAME_WEEKDAY = re.compile(r"^same_weekday_mean_(\d+)_weeks$")
+SAME_WEEKDAY_WEATHER = re.compile(r"^same_weekday_(?!mean_\d+_weeks$)(\w+)$")
+# Computed from the date, not read from the daily table.
+DATE_FEATURES = {
+    "day_of_year": lambda dates: dates.dt.day_of_year,
+    "weekday": lambda dates: dates.dt.day_of_week,
+}
+# The level the model scales from when a history feature is missing, in this order.
+LEVEL_FALLBACKS = ("recent_mean_28_days", "recent_mean_7_days", "latest_count")
 
-# Naive forecasts at the same horizon as the model (see baseline_forecasts).
-BASELINES = ("latest_day", "same_weekday_last_week", "seasonal_mean")
+# Naive forecasts, held to what the model knows at the same lead (see baseline_forecasts).
+BASELINES = ("latest_day", "same_weekday_latest", "seasonal_mean")
 
 
 @dataclass(frozen=True)
 class Features:
-    """The model's input columns: numeric ones as they are, categorical ones one-hot encoded."""
+    """The model's input columns, by when they are known."""
 
-    numeric: tuple[str, ...]
+    weather: tuple[str, ...]
+    calendar: tuple[str, ...]
+    history: tuple[str, ...]
     categorical: tuple[str, ...]
 
     @classmethod
     def from_config(cls, features: dict) -> Features:
-        return cls(tuple(features["numeric"]), tuple(features["categorical"]))
+        return cls(*(tuple(features[group]) for group in cls.__dataclass_fields__))
+
+    @property
+    def numeric(self) -> list[str]:
+        return [*self.weather, *self.calendar, *self.history]
 
     @property
     def columns(self) -> list[str]:
         return [*self.numeric, *self.categorical]
 
+    def as_dict(self) -> dict[str, list[str]]:
+        return {group: list(getattr(self, group)) for group in self.__dataclass_fields__}
 
-# --- rows and features -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ModelSettings:
+    """Everything that defines the model, from the config's `model` section."""
+
+    target: str
+    features: Features
+    level: str
+    history_excludes: tuple[str, ...]
+    recency_half_life_days: float
+    lead_samples: int
+    random_state: int
+    regressor: dict
+
+    @classmethod
+    def from_config(cls, model: dict) -> ModelSettings:
+        settings = cls(
+            target=model["target"],
+            features=Features.from_config(model["features"]),
+            level=model["level"],
+            history_excludes=tuple(model["history_excludes"]),
+            recency_half_life_days=model["recency_half_life_days"],
+            lead_samples=model["lead_samples"],
+            random_state=model["random_state"],
+            regressor=dict(model["regressor"]),
+        )
+        for name in settings.features.history:
+            history_kind(name)  # raises for an unknown history feature
+        if settings.level not in settings.features.history:
+            raise ValueError(f"model.level {settings.level!r} is not a history feature")
+        return settings
+
+    @property
+    def level_columns(self) -> tuple[str, ...]:
+        """The level first, then the fallbacks the features include."""
+        fallbacks = [name for name in LEVEL_FALLBACKS if name in self.features.history]
+        return tuple(dict.fromkeys([self.level, *fallbacks]))
+
+
+# --- rows ------------------------------------------------------------------------------
 
 
 def dates_of(table: pd.DataFrame) -> pd.Series:
@@ -90,154 +142,173 @@ def usable(daily: pd.DataFrame, target: str) -> pd.Series:
     return daily["complete"].astype(bool) & (daily["counter_issue"] == "") & daily[target].notna()
 
 
-def check_horizon(horizon_days: int) -> None:
-    if not 1 <= horizon_days <= MAX_HORIZON_DAYS:
-        raise ValueError(f"horizon_days must be 1 to {MAX_HORIZON_DAYS}, not {horizon_days}")
+def known_target(daily: pd.DataFrame, target: str) -> np.ndarray:
+    """The target where the day is usable, NaN elsewhere (a known wrong count is unknown)."""
+    return target_values(daily, target).where(usable(daily, target)).to_numpy()
 
 
-def days_before(values: np.ndarray, dates: pd.Series, offset: int) -> np.ndarray:
-    """For each date, the value `offset` days earlier, found by date (NaN where that day
-    is not in the table): rows may be missing, so positions would lie."""
-    known = pd.Series(values, index=pd.DatetimeIndex(dates))
-    return known.reindex(dates - pd.Timedelta(days=offset)).to_numpy(dtype=float)
+@dataclass(frozen=True)
+class Days:
+    """Consecutive days from `start`, one row each: `target` (usable counts), `history` (what
+    the history features may read) and every other column of the daily table, as observed."""
+
+    start: pd.Timestamp
+    table: pd.DataFrame  # indexed by position: row i is start + i days
+
+    @classmethod
+    def from_daily(cls, daily: pd.DataFrame, settings: ModelSettings) -> Days:
+        dates = dates_of(daily)
+        table = daily.drop(columns="date").set_index(pd.DatetimeIndex(dates))
+        table = table.assign(target=known_target(daily, settings.target))
+        excluded = np.zeros(len(table), dtype=bool)
+        for column in settings.history_excludes:
+            excluded |= table[column].astype(float).fillna(0).to_numpy() > 0
+        table["history"] = table["target"].where(~excluded)
+        every_day = pd.date_range(dates.min(), dates.max(), freq="D")
+        return cls(dates.min(), table.reindex(every_day).reset_index(drop=True))
+
+    def positions(self, days: pd.Series | pd.DatetimeIndex) -> np.ndarray:
+        return ((pd.to_datetime(pd.Series(days)) - self.start) // DAY).to_numpy(dtype=int)
+
+    def at(self, column: str, positions: np.ndarray) -> np.ndarray:
+        """The column's values at `positions` as float, NaN outside the table."""
+        values = self.table[column].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+        out = np.full(len(positions), np.nan)
+        inside = (positions >= 0) & (positions < len(values))
+        out[inside] = values[positions[inside]]
+        return out
+
+    def values(self, column: str, positions: np.ndarray) -> np.ndarray:
+        """The column's values at `positions` as they are; every position must be a day of
+        the table (categorical columns have no missing value to put elsewhere)."""
+        if len(positions) and (positions.min() < 0 or positions.max() >= len(self.table)):
+            raise ValueError(f"days outside {self.start:%Y-%m-%d} + {len(self.table)} days")
+        return self.table[column].to_numpy()[positions]
 
 
-def mean_of_known(values: np.ndarray) -> np.ndarray:
+def mean_of_known(columns: Sequence[np.ndarray]) -> np.ndarray:
     """Row means over the known (non-NaN) entries; NaN for a row with none."""
+    values = np.column_stack(columns)
     known = ~np.isnan(values)
     total = np.where(known, values, 0.0).sum(axis=1)
     count = known.sum(axis=1)
     return np.divide(total, count, out=np.full(len(values), np.nan), where=count > 0)
 
 
-def history_features(daily: pd.DataFrame, target: str, horizon_days: int) -> dict[str, np.ndarray]:
-    """HISTORY_FEATURES for every row, each computed only from days at least
-    `horizon_days` before the row's day (no leakage), and from usable days only for the
-    target: a count that is incomplete or a curated counter problem is unknown."""
-    check_horizon(horizon_days)
-    dates = dates_of(daily)
-    count = target_values(daily, target).where(usable(daily, target)).to_numpy()
-
-    def before(values: np.ndarray, offsets: Sequence[int]) -> np.ndarray:
-        return np.column_stack([days_before(values, dates, offset) for offset in offsets])
-
-    recent = before(count, range(horizon_days, horizon_days + RECENT_DAYS))
-    weeks = [WEEK * week for week in range(1, HISTORY_WEEKS + 1)]
-    same_weekday = before(count, weeks)
-    counted = ~np.isnan(same_weekday)  # the weather of the days whose count is known
-
-    def on_counted_days(column: str) -> np.ndarray:
-        weather = before(daily[column].astype(float).to_numpy(), weeks)
-        return mean_of_known(np.where(counted, weather, np.nan))
-
-    return {
-        "latest_count": recent[:, 0],
-        "recent_mean_7_days": mean_of_known(recent),
-        "same_weekday_mean_4_weeks": mean_of_known(same_weekday),
-        "same_weekday_tmax_4_weeks": on_counted_days("tmax_c"),
-        "same_weekday_precipitation_4_weeks": on_counted_days("precipitation_mm"),
-        "latest_precipitation": days_before(
-            daily["precipitation_mm"].astype(float).to_numpy(), dates, horizon_days
-        ),
-    }
+# --- features --------------------------------------------------------------------------
 
 
-def feature_frame(
-    daily: pd.DataFrame, features: Features, *, target: str, horizon_days: int
-) -> pd.DataFrame:
-    """The model's input: numeric columns as float (NaN allowed), categorical ones as they are."""
-    dates = dates_of(daily)
-    history = (
-        history_features(daily, target, horizon_days)
-        if set(features.columns) & set(HISTORY_FEATURES)
-        else {}
-    )
+def history_kind(name: str) -> tuple[str, int | str | None]:
+    """What a history feature computes: ("lead", None), ("latest", None), ("recent", days),
+    ("same_weekday", weeks) or ("same_weekday_weather", column)."""
+    if name == "lead_days":
+        return "lead", None
+    if name == "latest_count":
+        return "latest", None
+    if match := RECENT.match(name):
+        return "recent", int(match[1])
+    if match := SAME_WEEKDAY.match(name):
+        return "same_weekday", int(match[1])
+    if match := SAME_WEEKDAY_WEATHER.match(name):
+        return "same_weekday_weather", match[1]
+    raise ValueError(f"{name!r} is not a history feature: {', '.join(HISTORY_FEATURES)}")
+
+
+def same_weekday_positions(last: np.ndarray, day: np.ndarray, weeks: int) -> list[np.ndarray]:
+    """Positions of the `weeks` latest days on or before `last` with `day`'s weekday."""
+    back = -(-(day - last) // WEEK)  # whole weeks back to the first one at or before `last`
+    return [day - WEEK * (back + week) for week in range(weeks)]
+
+
+def history_features(days: Days, pairs: pd.DataFrame, names: Sequence[str]) -> dict:
+    """Each named history feature for every pair, from the days up to its last count day."""
+    last = days.positions(pairs["last_count_day"])
+    day = days.positions(pairs["date"])
+    weeks = max([n for kind, n in map(history_kind, names) if kind == "same_weekday"] or [4])
+    same_weekday = same_weekday_positions(last, day, weeks)
+    same_weekday_counts = [days.at("history", position) for position in same_weekday]
+    features = {}
+    for name in names:
+        kind, n = history_kind(name)
+        if kind == "lead":
+            features[name] = (day - last).astype(float)
+        elif kind == "latest":
+            features[name] = days.at("history", last)
+        elif kind == "recent":
+            features[name] = mean_of_known([days.at("history", last - k) for k in range(n)])
+        elif kind == "same_weekday":
+            features[name] = mean_of_known(same_weekday_counts[:n])
+        else:  # the weather on the same-weekday days whose count is known
+            features[name] = mean_of_known(
+                [
+                    np.where(np.isnan(count), np.nan, days.at(n, position))
+                    for count, position in zip(same_weekday_counts, same_weekday, strict=True)
+                ]
+            )
+    return features
+
+
+def feature_frame(days: Days, pairs: pd.DataFrame, features: Features) -> pd.DataFrame:
+    """The model's input for each pair: weather where known (missing otherwise), calendar,
+    history as of the last count day; numeric columns as float, categorical as they are."""
+    day = days.positions(pairs["date"])
+    known = (pairs["date"] <= pairs["last_weather_day"]).to_numpy()
+    history = history_features(days, pairs, features.history)
+    dates = pd.to_datetime(pairs["date"]).reset_index(drop=True)
     columns = {}
     for name in features.columns:
-        if name in daily.columns:
-            column = daily[name]
+        if name in history:
+            column = history[name]
         elif name in DATE_FEATURES:
-            column = DATE_FEATURES[name](dates)
-        elif name in history:
-            column = pd.Series(history[name], index=daily.index)
+            column = DATE_FEATURES[name](dates).to_numpy()
+        elif name in days.table.columns:
+            column = days.values(name, day)
         else:
-            known = ", ".join([*daily.columns, *DATE_FEATURES, *HISTORY_FEATURES])
-            raise ValueError(
-                f"feature {name!r} is neither a daily-table column nor derived: {known}"
-            )
+            raise ValueError(f"feature {name!r} is neither a daily-table column nor derived")
         if name in features.numeric:
-            column = pd.to_numeric(column).astype("Float64").astype(float)
-        columns[name] = column.to_numpy()
-    return pd.DataFrame(columns, index=daily.index)
+            column = pd.array(column, dtype="Float64").to_numpy(dtype=float, na_value=np.nan)
+        if name in features.weather:
+            column = np.where(known, column, np.nan)
+        columns[name] = column
+    return pd.DataFrame(columns)
 
 
-def holdout_start(dates: pd.Series, months: int) -> pd.Timestamp:
-    """First day of the holdout: `months` calendar months before the day after the last."""
-    return dates.max() + pd.Timedelta(days=1) - pd.DateOffset(months=months)
-
-
-@dataclass(frozen=True)
-class Split:
-    """Usable rows before the holdout (train) and usable rows in it (holdout)."""
-
-    start: pd.Timestamp  # first day of the holdout period
-    end: pd.Timestamp  # last day of the daily table
-    train: pd.Series  # boolean masks over the daily table
-    holdout: pd.Series
-
-
-def time_split(daily: pd.DataFrame, target: str, holdout_months: int) -> Split:
-    dates = dates_of(daily)
-    start = holdout_start(dates, holdout_months)
-    ok = usable(daily, target)
-    return Split(start, dates.max(), ok & (dates < start), ok & (dates >= start))
+def level_of(X: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
+    """The level each forecast scales from: the first of `columns` that is known."""
+    level = np.full(len(X), np.nan)
+    for column in columns:
+        level = np.where(np.isnan(level), X[column].to_numpy(dtype=float), level)
+    return level
 
 
 # --- baselines -------------------------------------------------------------------------
 
 
-def known_target(daily: pd.DataFrame, target: str) -> np.ndarray:
-    """The target where the day is usable, NaN elsewhere (a known wrong count is unknown)."""
-    return target_values(daily, target).where(usable(daily, target)).to_numpy()
-
-
-def latest_day(daily: pd.DataFrame, target: str, rows: pd.Series, horizon_days: int) -> pd.Series:
-    """Persistence: the target on the latest day known at the horizon (for a next-day
-    forecast, yesterday); NaN where that day is not usable."""
-    check_horizon(horizon_days)
-    values = days_before(known_target(daily, target), dates_of(daily), horizon_days)
-    return pd.Series(values, index=daily.index)[rows]
-
-
-def same_weekday_last_week(daily: pd.DataFrame, target: str, rows: pd.Series) -> pd.Series:
-    """The target 7 days before each selected day, from the whole daily table; NaN where
-    that day is not usable (incomplete, or a curated counter issue: a known wrong count)."""
-    values = days_before(known_target(daily, target), dates_of(daily), WEEK)
-    return pd.Series(values, index=daily.index)[rows]
-
-
-def seasonal_mean(daily: pd.DataFrame, target: str, train: pd.Series, rows: pd.Series) -> pd.Series:
-    """Mean target by month and weekday over the training rows; NaN for an unseen pair."""
-    dates = dates_of(daily)
-    keys = pd.DataFrame({"month": dates.dt.month, "weekday": dates.dt.day_of_week})
-    training = keys[train].assign(y=target_values(daily, target)[train])
-    means = training.groupby(["month", "weekday"])["y"].mean()
-    wanted = pd.MultiIndex.from_frame(keys[rows])
-    return pd.Series(means.reindex(wanted).to_numpy(), index=daily.index[rows])
-
-
-def baseline_forecasts(
-    daily: pd.DataFrame, target: str, train: pd.Series, rows: pd.Series, horizon_days: int
-) -> dict[str, pd.Series]:
-    """Every baseline's forecast for the selected rows, in BASELINES order. Each uses at
-    most what the model knows at the horizon: counts up to `horizon_days` before the day
-    (the same weekday a week earlier is known for any horizon up to a week), or only the
-    training period."""
+def baseline_forecasts(days: Days, pairs: pd.DataFrame, train_until: pd.Timestamp) -> dict:
+    """Every baseline's forecast for each pair, knowing what the model knows: the count of the
+    last known day; the latest known count on the same weekday (up to 8 weeks back); the mean
+    of the day's month and weekday over the usable days up to `train_until`."""
+    last = days.positions(pairs["last_count_day"])
+    day = days.positions(pairs["date"])
+    same_weekday = np.full(len(pairs), np.nan)
+    for position in same_weekday_positions(last, day, 8):
+        same_weekday = np.where(np.isnan(same_weekday), days.at("target", position), same_weekday)
     return {
-        "latest_day": latest_day(daily, target, rows, horizon_days),
-        "same_weekday_last_week": same_weekday_last_week(daily, target, rows),
-        "seasonal_mean": seasonal_mean(daily, target, train, rows),
+        "latest_day": days.at("target", last),
+        "same_weekday_latest": same_weekday,
+        "seasonal_mean": seasonal_mean(days, pd.to_datetime(pairs["date"]), train_until),
     }
+
+
+def seasonal_mean(days: Days, dates: pd.Series, train_until: pd.Timestamp) -> np.ndarray:
+    """Mean usable count by month and weekday up to `train_until`; NaN for an unseen pair."""
+    every_day = pd.date_range(days.start, periods=len(days.table), freq="D")
+    history = pd.DataFrame(
+        {"month": every_day.month, "weekday": every_day.day_of_week, "y": days.table["target"]}
+    )
+    means = history[np.asarray(every_day <= train_until)].groupby(["month", "weekday"])["y"].mean()
+    wanted = pd.MultiIndex.from_arrays([dates.dt.month, dates.dt.day_of_week])
+    return means.reindex(wanted).to_numpy(dtype=float)
 
 
 # --- scores ----------------------------------------------------------------------------

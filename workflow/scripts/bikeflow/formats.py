@@ -7,9 +7,11 @@ same text, and a difference in the 12th digit never shows as a change.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -60,5 +62,12 @@ def rounded_columns(table: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame
 
 
 def csv_text(table: pd.DataFrame) -> str:
-    """CSV with Unix newlines, no index, floats as Python writes them (shortest exact)."""
-    return table.to_csv(index=False, lineterminator="\n")
+    """CSV with Unix newlines, no index, floats as Python writes them (shortest exact),
+    dates as ISO days."""
+    return table.to_csv(index=False, lineterminator="\n", date_format="%Y-%m-%d")
+
+
+def file_sha256(path: str | Path) -> str:
+    """The sha256 of a file's bytes, read in chunks (the standard library's own)."""
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()

@@ -1,8 +1,19 @@
-"""The model: a scikit-learn pipeline fitted on the features of bikeflow.features, scored
-against the naive baselines on the holdout, a rolling-origin backtest and permutation
-importance.
+"""The model: a scikit-learn pipeline that forecasts a day's count from what is known when the
+forecast is issued (bikeflow.features, bikeflow.publication), its evaluation as the live
+forecasts will be evaluated, and permutation importance.
 
-A fold's bias is the mean of its errors (`predicted - actual`).
+The model forecasts the ratio of the day's count to a recent level (`model.level`, a history
+feature): trees cannot extrapolate, so a model of counts would cut a level it has never
+seen (a pandemic, a boom) at the edge of its training range, while a ratio follows it.
+
+It learns from simulated issues: every usable day in turn is taken as the last known count,
+with `lead_samples` leads drawn from the publication pattern (and whether the weather of the
+day forecast was published by then), so the model is trained on the leads and the weather
+it is asked about. Recent days weigh more (`recency_half_life_days`): the world changes.
+
+The holdout and the rolling-origin backtest issue forecasts on every run day, as the
+scheduled refresh does, and score each (issue, day) pair when its count is known: the
+error at a lead is the error a published forecast at that lead should expect.
 
 Everything here is deterministic: fixed seeds, no early stopping (its validation split is
 random), and each fit limited to one OpenMP thread, so results do not depend on how many
@@ -16,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
+from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.inspection import permutation_importance
@@ -25,46 +37,53 @@ from threadpoolctl import threadpool_limits
 
 from bikeflow.features import (
     BASELINES,
-    Features,
+    DAY,
+    Days,
+    ModelSettings,
     baseline_forecasts,
-    dates_of,
     feature_frame,
-    scores,
-    target_values,
-    time_split,
-    usable,
+    level_of,
 )
-from bikeflow.formats import iso
-from bikeflow.quality_gate import quality_gate
+from bikeflow.publication import ISSUE_COLUMNS, Publication, weather_known
 
 # The only types of a saved model outside skops' defaults; every consumer loads the model
 # with `persistence.load_model(path, trusted=TRUSTED_TYPES)`, so anything else is refused.
-TRUSTED_TYPES = ["sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor"]
-
-PREDICTION_COLUMNS = ["date", "actual", "model", *BASELINES]
-FOLD_COLUMNS = [
-    "origin",
-    "train_start",
-    "train_end",
-    "train_rows",
-    "test_start",
-    "test_end",
-    "rows",
-    "mean_actual",
-    "bias",
-    "mae",
-    "rmse",
-    "r2",
+TRUSTED_TYPES = [
+    "bikeflow.model.LevelRatioRegressor",
+    "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
 ]
+# One row per (issue, day) forecast: what was known, what came, what each predictor said.
+FORECAST_COLUMNS = [*ISSUE_COLUMNS, "weather_known", "actual", "model", *BASELINES]
+# The history the first training row needs: a month of days before its last count.
+WARM_UP_DAYS = 28
 
 
-# --- model -----------------------------------------------------------------------------
+class LevelRatioRegressor(RegressorMixin, BaseEstimator):
+    """`estimator` fitted on log((count + 1) / (level + 1)); predictions are scaled back by
+    the level, the first known of `level_columns` in each row."""
+
+    def __init__(self, estimator=None, level_columns=("same_weekday_mean_4_weeks",)):
+        self.estimator = estimator
+        self.level_columns = level_columns
+
+    def fit(self, X: pd.DataFrame, y, sample_weight=None):
+        ratio = np.log1p(np.asarray(y, dtype=float)) - np.log1p(self._level(X))
+        weights = {} if sample_weight is None else {"regressor__sample_weight": sample_weight}
+        self.estimator_ = clone(self.estimator).fit(X, ratio, **weights)
+        return self
+
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        return np.expm1(np.log1p(self._level(X)) + self.estimator_.predict(X))
+
+    def _level(self, X: pd.DataFrame) -> np.ndarray:
+        return level_of(X, self.level_columns)
 
 
-def build_pipeline(features: Features, regressor: dict, random_state: int) -> Pipeline:
-    """One-hot encoding of the categorical features, numeric ones passed through, then
-    gradient-boosted trees (no early stopping: its random validation split and its
-    dependence on the data size would make the model change for no reason)."""
+def build_model(settings: ModelSettings) -> LevelRatioRegressor:
+    """One-hot encoding of the categorical features, numeric ones passed through (missing
+    values allowed), gradient-boosted trees (no early stopping: its random validation split
+    would make the model change for no reason), all inside the level ratio."""
+    features = settings.features
     encode = ColumnTransformer(
         [
             (
@@ -78,239 +97,168 @@ def build_pipeline(features: Features, regressor: dict, random_state: int) -> Pi
         verbose_feature_names_out=False,
     )
     trees = HistGradientBoostingRegressor(
-        **regressor, early_stopping=False, random_state=random_state
+        **settings.regressor, early_stopping=False, random_state=settings.random_state
     )
-    return Pipeline([("encode", encode), ("regressor", trees)])
+    return LevelRatioRegressor(
+        Pipeline([("encode", encode), ("regressor", trees)]), settings.level_columns
+    )
 
 
-def fit_pipeline(
-    X: pd.DataFrame, y: np.ndarray, features: Features, regressor: dict, random_state: int
-) -> Pipeline:
-    """A fitted pipeline, on one OpenMP thread (parallelism goes across folds instead)."""
-    if len(X) == 0:
-        raise ValueError("no usable training days")
-    with threadpool_limits(limits=1, user_api="openmp"):
-        return build_pipeline(features, regressor, random_state).fit(X, y)
-
-
-def predict(model: Pipeline, X: pd.DataFrame) -> np.ndarray:
+def predict(model, X: pd.DataFrame) -> np.ndarray:
     with threadpool_limits(limits=1, user_api="openmp"):
         return model.predict(X)
 
 
-# --- fit and evaluate ------------------------------------------------------------------
+# --- training --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Evaluation:
-    model: Pipeline
-    predictions: pd.DataFrame  # PREDICTION_COLUMNS, the scored holdout rows
-    metrics: dict
-
-
-def fit_and_evaluate(
-    daily: pd.DataFrame,
-    *,
-    target: str,
-    features: Features,
-    horizon_days: int,
-    holdout_months: int,
-    regressor: dict,
-    random_state: int,
-    min_improvement: float,
-) -> Evaluation:
-    """Fit on the training rows; score model and baselines on the same holdout rows (those
-    where every prediction exists); apply the quality gate."""
-    daily = daily.reset_index(drop=True)
-    split = time_split(daily, target, holdout_months)
-    if not split.train.any():
-        raise ValueError(f"no usable days before the holdout, which starts {split.start:%Y-%m-%d}")
-    X = feature_frame(daily, features, target=target, horizon_days=horizon_days)
-    y = target_values(daily, target)
-    model = fit_pipeline(
-        X[split.train], y[split.train].to_numpy(), features, regressor, random_state
+def training_pairs(
+    days: Days, until: pd.Timestamp, publication: Publication, settings: ModelSettings
+) -> pd.DataFrame:
+    """Simulated issues for training: every day up to `until` taken as the last known count,
+    `lead_samples` times, each with a gap drawn from the publication pattern and a lead up to
+    that issue's last forecast day; only days forecast up to `until` (their count is known).
+    The draws for a day do not depend on how many days follow it, so a month of new data
+    leaves the older rows as they were."""
+    gaps = publication.gaps()
+    lasts = pd.date_range(days.start + WARM_UP_DAYS * DAY, until - DAY, freq="D")
+    draws = np.random.default_rng(settings.random_state).random(
+        (len(lasts), settings.lead_samples, 2)
     )
-
-    holdout = split.holdout
-    predictions = pd.DataFrame(
+    chosen = gaps.iloc[(draws[..., 0] * len(gaps)).astype(int).ravel()]
+    issue_gap = chosen["issue_gap"].to_numpy()
+    leads = 1 + (draws[..., 1].ravel() * (issue_gap + publication.days_ahead)).astype(int)
+    last = np.repeat(lasts.to_numpy(), settings.lead_samples)
+    pairs = pd.DataFrame(
         {
-            "date": dates_of(daily)[holdout],
-            "actual": y[holdout],
-            "model": predict(model, X[holdout]) if holdout.any() else [],
-            **baseline_forecasts(daily, target, split.train, holdout, horizon_days),
+            "issue_date": last + issue_gap * DAY,
+            "last_count_day": last,
+            "last_weather_day": last + chosen["weather_gap"].to_numpy() * DAY,
+            "date": last + leads * DAY,
+            "lead_days": leads,
         }
     )
-    scored = predictions.dropna().reset_index(drop=True)
-    if scored.empty:
-        raise ValueError(
-            f"no holdout day from {split.start:%Y-%m-%d} has a usable count and every prediction"
-        )
-    results = {name: scores(scored["actual"], scored[name]) for name in ["model", *BASELINES]}
-    gate = quality_gate(
-        results["model"]["mae"], {name: results[name]["mae"] for name in BASELINES}, min_improvement
+    return pairs[pairs["date"] <= until].reset_index(drop=True)
+
+
+def fit(days: Days, until: pd.Timestamp, publication: Publication, settings: ModelSettings):
+    """The model fitted on the simulated issues whose days are known by `until`, recent days
+    weighing more."""
+    pairs = training_pairs(days, until, publication, settings)
+    X = feature_frame(days, pairs, settings.features)
+    y = days.at("target", days.positions(pairs["date"]))
+    trainable = ~np.isnan(y) & ~np.isnan(level_of(X, settings.level_columns))
+    if not trainable.any():
+        raise ValueError(f"no usable training days up to {until:%Y-%m-%d}")
+    age = ((until - pairs["date"]) // DAY).to_numpy(dtype=float)
+    weights = 0.5 ** (age / settings.recency_half_life_days)
+    model = build_model(settings)
+    with threadpool_limits(limits=1, user_api="openmp"):
+        model.fit(X[trainable], y[trainable], sample_weight=weights[trainable])
+    return model, int(trainable.sum())
+
+
+# --- forecasts as the live ones are made -----------------------------------------------
+
+
+def simulated_pairs(
+    days: Days, publication: Publication, first_run: pd.Timestamp, last_run: pd.Timestamp
+) -> pd.DataFrame:
+    """The (issue, day) pairs the runs from `first_run` to `last_run` would have forecast,
+    kept where the day's count is known (to score them) and forecast no earlier than
+    `first_run`'s counts allow."""
+    pairs = publication.forecast_days(publication.issues(first_run, last_run))
+    actual = days.at("target", days.positions(pairs["date"]))
+    pairs = pairs.assign(weather_known=weather_known(pairs), actual=actual)
+    return pairs[~np.isnan(actual)].reset_index(drop=True)
+
+
+def forecast_pairs(
+    model, days: Days, pairs: pd.DataFrame, settings: ModelSettings, train_until: pd.Timestamp
+) -> pd.DataFrame:
+    """FORECAST_COLUMNS: the model's and the baselines' forecasts for each pair."""
+    X = feature_frame(days, pairs, settings.features)
+    forecasts = pairs.assign(
+        model=predict(model, X) if len(pairs) else [],
+        **baseline_forecasts(days, pairs, train_until),
     )
-    dates = dates_of(daily)
-    train_dates = dates[split.train]
-    metrics = {
-        "target": target,
-        "horizon_days": horizon_days,
-        "features": {"numeric": list(features.numeric), "categorical": list(features.categorical)},
-        "regressor": {
-            "name": "HistGradientBoostingRegressor",
-            **regressor,
-            "early_stopping": False,
-            "random_state": random_state,
-        },
-        "daily_table": {
-            "start": iso(dates.min()),
-            "end": iso(dates.max()),
-            "days": len(daily),
-            "usable_days": int(usable(daily, target).sum()),
-        },
-        "training": {
-            "start": iso(train_dates.min()),
-            "end": iso(train_dates.max()),
-            "rows": int(split.train.sum()),
-        },
-        "holdout": {
-            "months": holdout_months,
-            "start": iso(split.start),
-            "end": iso(split.end),
-            "usable_days": int(holdout.sum()),
-            "rows": len(scored),
-            "rows_note": "Model and baselines are scored on the same rows: usable holdout days "
-            "where every baseline has a value.",
-        },
-        "scores": results,
-        "quality_gate": gate,
-    }
-    scored["date"] = scored["date"].dt.strftime("%Y-%m-%d")
-    return Evaluation(model, scored[PREDICTION_COLUMNS], metrics)
-
-
-# --- rolling-origin backtest -----------------------------------------------------------
-
-
-def backtest_origins(
-    first_origin: str | pd.Timestamp, step_months: int, fold_days: int, last_day: pd.Timestamp
-) -> list[pd.Timestamp]:
-    """Origins first_origin + k * step_months (k = 0, 1, ...) whose whole fold
-    (origin .. origin + fold_days - 1) lies within the data."""
-    first = pd.Timestamp(first_origin)
-    origins = []
-    while True:
-        origin = first + pd.DateOffset(months=step_months * len(origins))
-        if origin + pd.Timedelta(days=fold_days - 1) > last_day:
-            return origins
-        origins.append(origin)
+    return forecasts[FORECAST_COLUMNS]
 
 
 @dataclass(frozen=True)
 class Fold:
-    origin: pd.Timestamp
-    test_end: pd.Timestamp
-    train: pd.Series  # boolean masks over the daily table
-    test: pd.Series
+    origin: pd.Timestamp  # the first run day that uses this fold's model
+    last_run: pd.Timestamp
+    train_until: pd.Timestamp  # the last count published on the origin
+
+
+def run_fold(
+    days: Days, fold: Fold, publication: Publication, settings: ModelSettings
+) -> tuple[pd.DataFrame, int]:
+    """The fold's model, fitted on the counts published by its origin, forecasting every
+    pair its runs issue; and its number of training rows."""
+    pairs = simulated_pairs(days, publication, fold.origin, fold.last_run)
+    if pairs.empty:
+        return pd.DataFrame(columns=FORECAST_COLUMNS), 0
+    model, rows = fit(days, fold.train_until, publication, settings)
+    return forecast_pairs(model, days, pairs, settings, fold.train_until), rows
+
+
+def fold_at(origin, last_run, publication: Publication) -> Fold:
+    origin, last_run = pd.Timestamp(origin), pd.Timestamp(last_run)
+    return Fold(origin, last_run, publication.counts.last_day(pd.DatetimeIndex([origin]))[0])
 
 
 def backtest_folds(
-    daily: pd.DataFrame, target: str, first_origin: str, step_months: int, fold_days: int
-) -> tuple[list[Fold], list[Fold]]:
-    """Folds: train on every usable day before the origin, test on the usable days among
-    the `fold_days` from the origin. Also the folds skipped because they have no usable
-    training or test day."""
-    dates = dates_of(daily)
-    ok = usable(daily, target)
-    folds, skipped = [], []
-    for origin in backtest_origins(first_origin, step_months, fold_days, dates.max()):
-        end = origin + pd.Timedelta(days=fold_days - 1)
-        fold = Fold(origin, end, ok & (dates < origin), ok & (dates >= origin) & (dates <= end))
-        (folds if fold.train.any() and fold.test.any() else skipped).append(fold)
-    return folds, skipped
-
-
-def _fit_predict(X_train, y_train, X_test, features, regressor, random_state) -> np.ndarray:
-    model = fit_pipeline(X_train, y_train, features, regressor, random_state)
-    return predict(model, X_test)
+    days: Days, publication: Publication, first_origin: str, step_months: int
+) -> list[Fold]:
+    """A fold every `step_months` from `first_origin`: its model serves the run days until
+    the next fold's origin (the last one until the last day of the data), as a model
+    retrained every `step_months` would. Only folds with history before them."""
+    last_day = days.start + (len(days.table) - 1) * DAY
+    origins = pd.date_range(first_origin, last_day, freq=pd.DateOffset(months=step_months))
+    folds = []
+    for origin, following in zip(origins, [*origins[1:], last_day + DAY], strict=True):
+        fold = fold_at(origin, following - DAY, publication)
+        if fold.train_until > days.start + WARM_UP_DAYS * DAY:
+            folds.append(fold)
+    return folds
 
 
 def backtest(
-    daily: pd.DataFrame,
-    *,
-    target: str,
-    features: Features,
-    horizon_days: int,
-    regressor: dict,
-    random_state: int,
-    first_origin: str,
-    step_months: int,
-    fold_days: int,
+    days: Days,
+    publication: Publication,
+    settings: ModelSettings,
+    folds: list[Fold],
     n_jobs: int = 1,
-) -> tuple[pd.DataFrame, pd.DataFrame, list[Fold]]:
-    """Per-day predictions, one row of scores per fold, and the folds skipped (no usable
-    training or test day).
-
-    Each fold's model is fitted once, at its origin, and forecasts each of the `fold_days`
-    days after it at the model's horizon: a day's history features hold the counts known
-    `horizon_days` before it, as they would in daily use.
-
-    Folds run in `n_jobs` processes, each fit on one thread: the numbers do not depend on it.
-    """
-    daily = daily.reset_index(drop=True)
-    folds, skipped = backtest_folds(daily, target, first_origin, step_months, fold_days)
-    X = feature_frame(daily, features, target=target, horizon_days=horizon_days)
-    y = target_values(daily, target)
-    dates = dates_of(daily)
-    predictions = Parallel(n_jobs=n_jobs)(
-        delayed(_fit_predict)(
-            X[fold.train], y[fold.train].to_numpy(), X[fold.test], features, regressor, random_state
-        )
-        for fold in folds
+) -> tuple[pd.DataFrame, list[int]]:
+    """Every fold's forecasts (FORECAST_COLUMNS plus `origin`), and each fold's training
+    rows. Folds run in `n_jobs` processes, each fit on one thread: the numbers do not
+    depend on it."""
+    results = Parallel(n_jobs=n_jobs)(
+        delayed(run_fold)(days, fold, publication, settings) for fold in folds
     )
-    days, rows = [], []
-    for fold, predicted in zip(folds, predictions, strict=True):
-        actual = y[fold.test].to_numpy()
-        days.append(
-            pd.DataFrame(
-                {
-                    "origin": iso(fold.origin),
-                    "date": dates[fold.test].dt.strftime("%Y-%m-%d"),
-                    "actual": actual,
-                    "predicted": predicted,
-                }
-            )
-        )
-        train_dates = dates[fold.train]
-        rows.append(
-            {
-                "origin": iso(fold.origin),
-                "train_start": iso(train_dates.min()),
-                "train_end": iso(train_dates.max()),
-                "train_rows": int(fold.train.sum()),
-                "test_start": iso(fold.origin),
-                "test_end": iso(fold.test_end),
-                "rows": int(fold.test.sum()),
-                "mean_actual": float(actual.mean()),
-                "bias": float(np.mean(predicted - actual)),
-                **scores(actual, predicted),
-            }
-        )
-    per_day = (
-        pd.concat(days, ignore_index=True)
-        if days
-        else pd.DataFrame(columns=["origin", "date", "actual", "predicted"])
+    frames = [
+        forecasts.assign(origin=fold.origin)
+        for fold, (forecasts, _) in zip(folds, results, strict=True)
+        if not forecasts.empty
+    ]
+    combined = (
+        pd.concat(frames, ignore_index=True)
+        if frames
+        else pd.DataFrame(columns=[*FORECAST_COLUMNS, "origin"])
     )
-    return per_day, pd.DataFrame(rows, columns=FOLD_COLUMNS), skipped
+    return combined, [rows for _, rows in results]
 
 
 # --- permutation importance ------------------------------------------------------------
 
 
 def importance_table(
-    model: Pipeline, X: pd.DataFrame, y: np.ndarray, repeats: int, random_state: int
+    model, X: pd.DataFrame, y: np.ndarray, repeats: int, random_state: int
 ) -> pd.DataFrame:
-    """Permutation importance of each raw input column on the given rows: how much the MAE
-    grows (bicycles per day) when that column is shuffled; most important first."""
+    """Permutation importance of each input column on the given rows: how much the MAE grows
+    (bicycles per day) when that column is shuffled; most important first."""
     with threadpool_limits(limits=1, user_api="openmp"):
         result = permutation_importance(
             model,

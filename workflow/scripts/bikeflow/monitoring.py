@@ -126,18 +126,23 @@ def health_report(
 # --- worst days ------------------------------------------------------------------------
 
 
-def worst_days(predictions: pd.DataFrame, daily: pd.DataFrame, count: int) -> pd.DataFrame:
-    """The `count` holdout days with the largest absolute error (error = predicted - actual),
+def worst_days(forecasts: pd.DataFrame, daily: pd.DataFrame, count: int) -> pd.DataFrame:
+    """The `count` holdout days with the largest mean absolute error over their forecasts
+    (each day is forecast by several issues, at several leads; error = predicted - actual),
     with their weather and flags; ties by date."""
+    errors = forecasts.assign(
+        date=pd.to_datetime(forecasts["date"]),
+        error=forecasts["model"].astype(float) - forecasts["actual"].astype(float),
+    )
+    by_day = errors.groupby("date")
     table = pd.DataFrame(
         {
-            "date": pd.to_datetime(predictions["date"]),
-            "actual": predictions["actual"].astype(float),
-            "predicted": predictions["model"].astype(float),
+            "actual": by_day["actual"].first().astype(float),
+            "predicted": by_day["model"].mean(),
+            "error": by_day["error"].mean(),
+            "abs_error": by_day["error"].apply(lambda error: error.abs().mean()),
         }
-    )
-    table["error"] = table["predicted"] - table["actual"]
-    table["abs_error"] = table["error"].abs()
+    ).reset_index()
     table = table.sort_values(["abs_error", "date"], ascending=[False, True], kind="stable")
     context = daily.assign(date=_dates_of(daily))
     columns = [column for column in WORST_DAY_COLUMNS[5:] if column in context.columns]

@@ -10,11 +10,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from bikeflow import summaries
+from bikeflow.markdown import number, share, table
 from bikeflow.quality_gate import sentence
 
 SHORT_SHA = 12
-# How a drifted column is put in words: unit, and what a higher or a lower mean is called.
-# The target's words are in TARGET_WORDS; any other column gets GENERIC_WORDS.
+# How a drifted column is put in words: unit, and what a higher or a lower mean is called;
+# any other column gets GENERIC_WORDS.
 DRIFT_WORDS = {
     "tmax_c": ("°C", "were warmer", "were colder"),
     "tmin_c": ("°C", "had warmer nights", "had colder nights"),
@@ -24,8 +26,18 @@ DRIFT_WORDS = {
     "wind_mean_m_s": ("m/s", "were windier", "were calmer"),
     "daylight_hours": ("hours", "had longer days", "had shorter days"),
 }
-TARGET_WORDS = ("bicycles a day", "were busier", "were quieter")
 GENERIC_WORDS = ("", "had higher values", "had lower values")
+# Column of worst_days.csv -> (heading, format of a value).
+WORST_DAYS_COLUMNS = {
+    "date": ("Day", "{}"),
+    "actual": ("Bicycles", "{:,.0f}"),
+    "predicted": ("Mean forecast", "{:,.0f}"),
+    "error": ("Mean error", "{:+,.0f}"),
+    "tmax_c": ("Max °C", "{:.1f}"),
+    "precipitation_mm": ("Rain mm", "{:.1f}"),
+    "holiday": ("Holiday", "{}"),
+    "counter_issue": ("Counter issue", "{}"),
+}
 
 
 @dataclass(frozen=True)
@@ -33,6 +45,27 @@ class Figure:
     name: str
     path: str  # relative to results/
     caption: str
+
+
+@dataclass(frozen=True)
+class Results:
+    """What the index reports, as the workflow wrote it."""
+
+    sources: dict[str, dict]  # the config's sources
+    accepted: dict[str, dict]  # results/sources/<source>.json
+    coverage: str  # Coverage.describe()
+    metrics: dict
+    health: dict
+    drift: dict
+    drift_monitor: dict
+    live_error: dict
+    live_monitor: dict
+    latest: pd.DataFrame
+    scores: pd.DataFrame
+    worst: pd.DataFrame
+    counter_issues: str  # the curated list's path from the repository root
+    figures: list[Figure]
+    tables: list[str]
 
 
 def caption_line(rst_text: str) -> str:
@@ -45,93 +78,177 @@ def title_of(name: str) -> str:
     return name.replace("_", " ").capitalize()
 
 
-def warnings(metrics: dict, health: dict, drift: dict) -> list[str]:
-    """What a person must see first: a failed quality gate, stale sources, drift."""
+def cell(value, template: str = "{}") -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    return template.format(value)
+
+
+def warnings(results: Results) -> list[str]:
+    """What a person must see first: the live-error alarm, a failed gate, a held-back
+    candidate, stale sources, weather failing its checks, drift."""
     found = []
-    gate = metrics["quality_gate"]
+    if results.live_error["alarm"]:
+        found.append(f"**Live-error alarm.** {summaries.live_error_state(results.live_error)}")
+    gate, promotion = results.metrics["quality_gate"], results.metrics.get("promotion")
     if not gate["passed"]:
         found.append(f"**Quality gate failed.** {sentence(gate)}")
-    by_name = sources_by_name(health)
-    for source in health["stale_sources"]:
+    if promotion and not promotion["promoted"]:
+        found.append(
+            f"**Candidate held back:** {promotion['why']} The published model keeps serving; "
+            "the candidate is in [model/candidate/](model/candidate/)."
+        )
+    by_name = {source["name"]: source for source in results.health["sources"]}
+    for source in results.health["stale_sources"]:
         lag = by_name[source]["lag_days"]
         found.append(f"**Stale source:** `{source}` lags the newest source by {lag} days.")
-    flagged = health["daily_table"]["quality_flagged_days"]
+    flagged = results.health["daily_table"]["quality_flagged_days"]
     if flagged:
         found.append(
             f"**Weather quality:** on {flagged} day{'s' * (flagged != 1)} a value failed GHCN's "
             "quality checks and was left out (column `quality_flagged` of the daily table)."
         )
-    if drift["drifted"]:
-        names = ", ".join(f"`{name}`" for name in drift["drifted"])
+    if results.drift["drifted"]:
+        names = ", ".join(f"`{name}`" for name in results.drift["drifted"])
         found.append(
-            f"**Drift** against the same weeks of earlier years: {names} (see "
+            f"**Input drift** against the same weeks of earlier years: {names} (see "
             "[Monitoring](#monitoring) for why)."
         )
     return found
 
 
-def sources_by_name(health: dict) -> dict[str, dict]:
-    return {source["name"]: source for source in health["sources"]}
-
-
-def freshness_table(sources: dict[str, dict], accepted: dict[str, dict], health: dict) -> str:
+def freshness_table(results: Results) -> list[str]:
     """One row per source: its last observation, its lag, the sha256 of the accepted download
     (results/sources/<source>.json; only data that passed validation gets there)."""
-    lines = [
-        "| Source | Last observation | Behind the newest source | sha256 | Validation |",
-        "|---|---|---|---|---|",
-    ]
-    observed_by_name = sources_by_name(health)
-    for name, source in sources.items():
+    observed_by_name = {source["name"]: source for source in results.health["sources"]}
+    rows = []
+    for name, source in results.sources.items():
         observed = observed_by_name.get(name, {})
-        sha = accepted[name]["sha256"][:SHORT_SHA]
         lag = observed.get("lag_days", "")
-        lag_text = f"{lag} days" + (" (**stale**)" if observed.get("stale") else "")
-        lines.append(
-            f"| [{source['description']}]({source['url']}) | {observed.get('last') or ''}"
-            f" | {lag_text} | `{sha}` | [valid](validation/{name}.md) |"
+        rows.append(
+            [
+                f"[{source['description']}]({source['url']})",
+                observed.get("last") or "",
+                f"{lag} days" + (" (**stale**)" if observed.get("stale") else ""),
+                f"`{results.accepted[name]['sha256'][:SHORT_SHA]}`",
+                f"[valid](validation/{name}.md)",
+            ]
         )
-    return "\n".join(lines)
+    return table(
+        ["Source", "Last observation", "Behind the newest source", "sha256", "Validation"],
+        rows,
+        align="lllll",
+    )
 
 
-def metrics_table(metrics: dict) -> str:
-    lines = ["| | MAE | RMSE | R² |", "|---|---|---|---|"]
-    for name, scores in metrics["scores"].items():
-        label = "**model**" if name == "model" else title_of(name)
-        lines.append(
-            f"| {label} | {scores['mae']:,.0f} | {scores['rmse']:,.0f} | {scores['r2']:.3f} |"
-        )
-    return "\n".join(lines)
+# --- forecasts -------------------------------------------------------------------------
 
 
-# Column of worst_days.csv -> (heading, format of a value).
-WORST_DAYS_COLUMNS = {
-    "date": ("Day", "{}"),
-    "actual": ("Bicycles", "{:,.0f}"),
-    "predicted": ("Predicted", "{:,.0f}"),
-    "error": ("Error", "{:+,.0f}"),
-    "tmax_c": ("Max °C", "{:.1f}"),
-    "precipitation_mm": ("Rain mm", "{:.1f}"),
-    "holiday": ("Holiday", "{}"),
-    "counter_issue": ("Counter issue", "{}"),
-}
-
-
-def worst_days_table(worst: pd.DataFrame) -> str:
-    headings = [heading for heading, _ in WORST_DAYS_COLUMNS.values()]
-    lines = ["| " + " | ".join(headings) + " |", "|" + "---|" * len(headings)]
-    for _, row in worst.iterrows():
-        cells = [
-            _cell(row[column], template) for column, (_, template) in WORST_DAYS_COLUMNS.items()
+def latest_forecast(latest: pd.DataFrame) -> list[str]:
+    if latest.empty:
+        return ["No forecast has been issued."]
+    first = latest.iloc[0]
+    last_count = pd.Timestamp(first["date"]) - pd.Timedelta(days=int(first["lead_days"]))
+    rows = [
+        [
+            row.date,
+            str(row.lead_days),
+            row.weather,
+            number(row.forecast),
+            f"{number(row.lower)} to {number(row.upper)}",
         ]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+        for row in latest.itertuples()
+    ]
+    return [
+        f"Issued {first['issue_date']}, the last day the sources cover, from the counts "
+        f"published up to {last_count:%Y-%m-%d} "
+        f"by the model `{first['model_sha256'][:SHORT_SHA]}`. Bicycles per day; the interval "
+        "should hold the count on 4 days in 5.",
+        "",
+        *table(["Day", "Lead (days)", "Weather", "Forecast", "Interval"], rows, align="lrlrr"),
+        "",
+        "[latest.csv](forecasts/latest.csv) · [every issue, as issued](forecasts/issued/)",
+    ]
 
 
-def _cell(value, template: str) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return ""
-    return template.format(value).replace("|", "\\|")
+def forecast_scores(scores: pd.DataFrame, live_error: dict) -> list[str]:
+    lines = [summaries.live_error_state(live_error), ""]
+    if scores.empty:
+        return lines
+    rows = [
+        [
+            row.band,
+            number(row.forecasts),
+            share(row.weather_observed),
+            number(row.mae),
+            number(row.expected_mae),
+            cell(row.ratio, "{:.2f}"),
+            share(row.coverage),
+        ]
+        for row in scores.itertuples()
+    ]
+    return lines + [
+        "Every published forecast whose day's count has since been published, by lead (days "
+        "after the last count the forecast knew), against the error expected of it when it was "
+        "issued:",
+        "",
+        *table(
+            [
+                "Lead (days)",
+                "Forecasts scored",
+                "Weather observed",
+                "MAE",
+                "Expected MAE",
+                "Ratio",
+                "Inside the interval",
+            ],
+            rows,
+        ),
+        "",
+        "[scores by lead](forecasts/scores.csv) · [by month](forecasts/scores_by_month.csv) · "
+        "[alarm state](monitoring/live_error.json)",
+    ]
+
+
+# --- model -----------------------------------------------------------------------------
+
+
+def model_lines(metrics: dict) -> list[str]:
+    holdout, gate = metrics["holdout"], metrics["quality_gate"]
+    rows = [
+        [
+            row["band"],
+            number(row["forecasts"]),
+            number(row["model_mae"]),
+            f"{title_of(row['best_baseline'])}, {number(row[row['best_baseline'] + '_mae'])}",
+            share(row["improvement"]),
+        ]
+        for row in metrics["by_lead"]
+    ]
+    promotion = metrics.get("promotion")
+    promoted = (
+        []
+        if promotion is None
+        else [
+            f"**Latest candidate {'promoted' if promotion['promoted'] else 'held back'}:** "
+            f"{promotion['why']}",
+            "",
+        ]
+    )
+    return [
+        f"Forecasts the daily `{metrics['target']}` from what is public on the issue date. "
+        f"Holdout: every forecast the run days from {holdout['start']} to {holdout['end']} "
+        f"would have issued ({holdout['forecasts']:,}), by a model trained on the counts "
+        f"published by {holdout['start']}; the baselines know the same. Lower MAE is better.",
+        "",
+        *table(["Lead (days)", "Forecasts", "Model MAE", "Best baseline", "Improvement"], rows),
+        "",
+        f"**Quality gate {'passed' if gate['passed'] else '**failed**'}.** {sentence(gate)}",
+        "",
+        *promoted,
+        "[Model card](model/model_card.md) · [metrics](model/metrics.json) · "
+        "[backtest by lead](model/backtest_leads.csv) · [model (skops)](model/model.skops)",
+    ]
 
 
 # --- monitoring ------------------------------------------------------------------------
@@ -144,10 +261,6 @@ def years_text(years: list[int]) -> str:
     if len(years) > 1 and years == list(range(years[0], years[-1] + 1)):
         return f"{years[0]}-{years[-1]}"
     return ", ".join(str(year) for year in years)
-
-
-def window_of(drift: dict, row: dict) -> dict:
-    return drift["windows"]["target" if row["group"] == "target" else "features"]
 
 
 def statistics_text(drift: dict, row: dict) -> str:
@@ -163,7 +276,7 @@ def statistics_text(drift: dict, row: dict) -> str:
 
 def drift_explanation(drift: dict, row: dict) -> str:
     """Why one column alarmed, in words, with the numbers behind it."""
-    window = window_of(drift, row)
+    window = drift["window"]
     years = years_text([reference["year"] for reference in window["reference"]])
     recent = (
         f"the last {window['days']} days ({window['current']['start']} to "
@@ -176,12 +289,8 @@ def drift_explanation(drift: dict, row: dict) -> str:
             f"{row['current_share']:.0%} in {recent}, against {row['reference_share']:.0%} in "
             f"the same weeks of {years}; {statistics_text(drift, row)}."
         )
-    is_target = row["group"] == "target"
-    unit, higher, lower = (
-        TARGET_WORDS if is_target else DRIFT_WORDS.get(row["feature"], GENERIC_WORDS)
-    )
-    value = "{:,.0f}" if is_target else "{:,.1f}"
-    current, reference = (value.format(row[key]) for key in ("current_mean", "reference_mean"))
+    unit, higher, lower = DRIFT_WORDS.get(row["feature"], GENERIC_WORDS)
+    current, reference = (f"{row[key]:,.1f}" for key in ("current_mean", "reference_mean"))
     unit = f" {unit}" if unit else ""
     phrase = higher if row["current_mean"] > row["reference_mean"] else lower
     return (
@@ -190,19 +299,19 @@ def drift_explanation(drift: dict, row: dict) -> str:
     )
 
 
-def drift_summary(drift: dict) -> list[str]:
-    """What was compared with what, then each alarm explained (or that there is none)."""
-    features, target = drift["windows"]["features"], drift["windows"]["target"]
+def drift_lines(drift: dict) -> list[str]:
+    """What was compared with what, each alarm explained, and the table."""
+    window = drift["window"]
     rule = (
         "both PSI and KS above their thresholds"
         if drift["alarm_on"] == "both"
         else "PSI or KS above its threshold"
     )
     lines = [
-        f"Drift as of {drift['as_of']}, like for like: the last {features['days']} days of "
-        f"each feature and the last {target['days']} days of the target against the same weeks "
-        f"of the {drift['reference_years']} years before (those the data cover: "
-        f"{years_text([reference['year'] for reference in features['reference']])}), so the "
+        f"Input drift as of {drift['as_of']}, like for like: the last {window['days']} days of "
+        f"each weather and calendar feature against the same weeks of the "
+        f"{drift['reference_years']} years before (those the data cover: "
+        f"{years_text([reference['year'] for reference in window['reference']])}), so the "
         f"season is not drift. An alarm needs {rule}.",
         "",
     ]
@@ -210,162 +319,120 @@ def drift_summary(drift: dict) -> list[str]:
     if alarms:
         lines += [f"- {drift_explanation(drift, row)}" for row in alarms]
     else:
-        lines.append("No alarm: every compared feature and the target are within thresholds.")
+        lines.append("No alarm: every compared feature is within thresholds.")
     lines += [
         f"- `{row['feature']}` not checked: {row['reason']}." for row in drift["without_reference"]
     ]
-    return lines + [""]
-
-
-def drift_table(drift: dict) -> str:
-    lines = [
-        "| Feature | Days | Mean, recent | Mean, same weeks before | PSI | KS | Alarm |",
-        "|---|---:|---:|---:|---:|---:|---|",
-    ]
-    for row in drift["features"]:
-        decimals = 0 if row["group"] == "target" else 1
-        means = [
-            f"{row[key]:,.{decimals}f}" if key in row else ""
-            for key in ("current_mean", "reference_mean")
+    rows = [
+        [
+            f"`{row['feature']}`",
+            cell(row.get("current_mean"), "{:,.1f}"),
+            cell(row.get("reference_mean"), "{:,.1f}"),
+            cell(row["psi"], "{:.2f}"),
+            cell(row["ks_statistic"], "{:.2f}"),
+            "**yes**" if row["drifted"] else "",
         ]
-        statistics = [
-            "" if row[key] is None else f"{row[key]:.2f}" for key in ("psi", "ks_statistic")
-        ]
-        lines.append(
-            f"| `{row['feature']}` | {window_of(drift, row)['days']} | {means[0]} | {means[1]} "
-            f"| {statistics[0]} | {statistics[1]} | {'**yes**' if row['drifted'] else ''} |"
-        )
-    return "\n".join(lines)
-
-
-def monitor_summary(monitor: dict) -> str:
-    """The monitor's backtest in one paragraph: how often it cried wolf, how soon it saw
-    the known change."""
-    if "note" in monitor:
-        return f"Monitor backtest: {monitor['note']}"
-    months, quiet, change = monitor["month_ends"], monitor["quiet_period"], monitor["known_change"]
-    parts = [
-        f"The same check as of each of the {months['count']} month ends from {months['first']} "
-        f"to {months['last']}."
+        for row in drift["features"]
     ]
-    if quiet["month_ends"]:
-        parts.append(
-            f"In the quiet period {quiet['start']} to {quiet['end']}, "
-            f"{quiet['alarm_month_ends']} of {quiet['month_ends']} month ends "
-            f"({quiet['false_alarm_rate']:.1%}) raised a weather or daylight alarm (false "
-            "alarms: nothing changed the weather)."
-        )
-    else:
-        parts.append(f"False alarms not measured: {quiet['note']}")
-    event = f"{change['date']} ({change['description']})"
-    if not change["monitored_before"]:
-        parts.append(f"Delay after {event} not measured: {change['note']}")
-    elif change["first_alarm"] is None:
-        parts.append(f"The `{change['feature']}` alarm did not fire after {event}.")
-    else:
-        parts.append(
-            f"The `{change['feature']}` alarm fired at the month end {change['first_alarm']}, "
-            f"{change['days_after']} days after {event}."
-        )
-    return " ".join(parts)
+    return [
+        *lines,
+        "",
+        *table(
+            ["Feature", "Mean, recent", "Mean, same weeks before", "PSI", "KS", "Alarm"],
+            rows,
+            align="lrrrrl",
+        ),
+    ]
 
 
-def alarms_by_year_table(monitor: dict) -> str:
+def alarms_by_year_table(monitor: dict) -> list[str]:
     """Month ends with an alarm, per feature (rows) and year (columns)."""
     by_year = monitor["alarms_by_year"]
     if not by_year["years"]:
-        return ""
-    lines = [
-        "| Month ends with an alarm | " + " | ".join(str(y) for y in by_year["years"]) + " |",
-        "|---|" + "---:|" * len(by_year["years"]),
-        "| *month ends checked* | " + " | ".join(str(n) for n in by_year["month_ends"]) + " |",
+        return []
+    rows = [["*month ends checked*", *map(str, by_year["month_ends"])]]
+    rows += [
+        [f"`{feature}`", *(str(count) if count else "·" for count in counts)]
+        for feature, counts in by_year["features"].items()
     ]
-    for feature, counts in by_year["features"].items():
-        cells = [str(count) if count else "·" for count in counts]
-        lines.append(f"| `{feature}` | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+    return table(["Month ends with an alarm", *map(str, by_year["years"])], rows)
 
 
-def index_markdown(
-    *,
-    sources: dict[str, dict],
-    accepted: dict[str, dict],
-    coverage: str,
-    metrics: dict,
-    health: dict,
-    drift: dict,
-    monitor: dict,
-    worst: pd.DataFrame,
-    counter_issues: str,
-    figures: list[Figure],
-    tables: list[str],
-) -> str:
-    """The index; `counter_issues` is the curated list's path from the repository root."""
-    holdout, training = metrics["holdout"], metrics["training"]
-    gate = metrics["quality_gate"]
-    gate_text = "passed" if gate["passed"] else "**failed**"
-    horizon = metrics["horizon_days"]
-    excluded = health["daily_table"]["counter_issue_days"]
+def worst_days_table(worst: pd.DataFrame) -> list[str]:
+    rows = [
+        [cell(row[column], template) for column, (_, template) in WORST_DAYS_COLUMNS.items()]
+        for _, row in worst.iterrows()
+    ]
+    return table([heading for heading, _ in WORST_DAYS_COLUMNS.values()], rows)
+
+
+def index_markdown(results: Results) -> str:
+    excluded = results.health["daily_table"]["counter_issue_days"]
+    path = results.counter_issues
     parts = [
         "# Results: bicycle traffic over Seattle's Fremont Bridge",
         "",
         "Made by this repository's Snakemake workflow from the sources below, and committed by "
         "GitHub Actions when something changes. Do not edit by hand: the next run rewrites it.",
         "",
-    ]
-    parts += [f"> - {line}" for line in warnings(metrics, health, drift)]
-    parts += ["", "## Data", "", freshness_table(sources, accepted, health), "", coverage, ""]
-    parts += [
+        *(f"> - {line}" for line in warnings(results)),
+        "",
+        "## Data",
+        "",
+        *freshness_table(results),
+        "",
+        results.coverage,
+        "",
+        "## Forecasts",
+        "",
+        "### Latest forecast",
+        "",
+        *latest_forecast(results.latest),
+        "",
+        "### How the published forecasts did",
+        "",
+        *forecast_scores(results.scores, results.live_error),
+        "",
         "## Model",
         "",
-        f"Forecasts the daily `{metrics['target']}` bicycles {horizon} "
-        f"day{'s' * (horizon != 1)} ahead, from the counts known by then, the calendar and "
-        "the day's weather; the baselines are held to the same horizon. Holdout "
-        f"{holdout['start']} to {holdout['end']} ({holdout['rows']} days), after training on "
-        f"{training['start']} to {training['end']} ({training['rows']} days). Lower MAE and "
-        "RMSE are better.",
-        "",
-        metrics_table(metrics),
-        "",
-        f"**Quality gate {gate_text}.** {sentence(gate)}",
-        "",
-        "[Model card](model/model_card.md) · [metrics](model/metrics.json) · "
-        "[backtest folds](model/backtest_folds.csv) · [model (skops)](model/model.skops)",
+        *model_lines(results.metrics),
         "",
         "## Monitoring",
         "",
-        *drift_summary(drift),
-        drift_table(drift),
+        f"**Live error.** {summaries.live_error_backtest(results.live_monitor)}",
         "",
-        monitor_summary(monitor),
+        *drift_lines(results.drift),
         "",
-        alarms_by_year_table(monitor),
+        summaries.drift_backtest(results.drift_monitor),
         "",
-        "[Drift report](monitoring/drift.json) · [alarm timeline](monitoring/drift_backtest.csv)"
-        " · [monitor backtest](monitoring/drift_backtest.json) · "
+        *alarms_by_year_table(results.drift_monitor),
+        "",
+        "[Live error](monitoring/live_error.json) · "
+        "[its backtest](monitoring/live_error_backtest.json) · [drift](monitoring/drift.json) · "
+        "[drift timeline](monitoring/drift_backtest.csv) · "
         "[data health](monitoring/health.json)",
         "",
         "### Days to look at",
         "",
-        f"The curated list of counter problems, [`{counter_issues}`](../{counter_issues}), "
-        f"excludes {excluded} day{'s' * (excluded != 1)} of the daily table from training, "
-        "scoring and the history features. "
-        f"The {len(worst)} holdout days the model got most wrong (error = predicted − actual) "
-        "are below: when a day's count was wrong (an outage, a sensor fault), add its dates and "
-        "the reason to that file, and the next run leaves it out.",
+        f"The curated list of counter problems, [`{path}`](../{path}), excludes {excluded} "
+        f"day{'s' * (excluded != 1)} of the daily table from training, scoring and the history "
+        f"features. The {len(results.worst)} holdout days the model got most wrong (mean error "
+        "of their forecasts, forecast − actual) are below: when a day's count was wrong (an "
+        "outage, a sensor fault), add its dates and the reason to that file, and the next run "
+        "leaves it out.",
         "",
-        worst_days_table(worst),
+        *worst_days_table(results.worst),
         "",
         "## Figures",
         "",
     ]
-    for figure in figures:
+    for figure in results.figures:
         title = title_of(figure.name)
-        parts += [f"### {title}", "", f"![{title}]({figure.path})", ""]
-        parts += [figure.caption, ""]
+        parts += [f"### {title}", "", f"![{title}]({figure.path})", "", figure.caption, ""]
     parts += ["## Tables", ""]
     parts += [
-        f"- [{table}](tables/{table}.csv) ([Parquet](tables/{table}.parquet))" for table in tables
+        f"- [{name}](tables/{name}.csv) ([Parquet](tables/{name}.parquet))"
+        for name in results.tables
     ]
     parts += [
         "- [datapackage.json](tables/datapackage.json): schemas, units and checksums "

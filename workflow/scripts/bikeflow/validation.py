@@ -534,3 +534,49 @@ def span_text(start: date, end: date) -> str:
     if days == 1:
         return f"{start} (1 day)"
     return f"{start} to {end} ({days:,} days)"
+
+
+def shrinking_check(
+    source: str,
+    validation: Validation,
+    published_path: str,
+    *,
+    max_row_drop: float,
+    allowed: bool,
+    shown: int,
+) -> tuple[str | None, str]:
+    """A valid download checked against the table its source is published as: (refusal,
+    note). `refusal` says why it is refused (it lacks published days, or too many rows), or
+    is None; `note` says what was compared, for the log. A person may allow one run to lose
+    data (`allowed`, config `validation.allow_shrinking`): then the loss is only noted.
+    Raises ValueError when the published table cannot be read."""
+    published = read_published(published_path)
+    if published is None:
+        return None, f"{source}: nothing published yet, nothing to compare with"
+    rows = validation.stats.get("rows", 0)
+    loss = lost_data(published, validation.days, rows, max_row_drop=max_row_drop)
+    if loss is None:
+        return None, (
+            f"{source}: keeps all {len(published.days)} published days ({rows} rows, "
+            f"{published.rows} published)"
+        )
+    lines = loss.describe(shown=shown)
+    if allowed:
+        return None, "\n".join(
+            [
+                f"{source}: allowed for this run (validation.allow_shrinking), the download "
+                "has lost published data:",
+                *lines,
+            ]
+        )
+    refusal = "\n".join(
+        [
+            f"{source}: the new download has lost data that is published, so it is refused "
+            "and nothing is built from it:",
+            *lines,
+            "If upstream really removed it, allow it for one run (then drop the setting):",
+            f"  snakemake --config 'validation={{allow_shrinking: [{source}]}}'",
+            "(validation.allow_shrinking in config/README.md)",
+        ]
+    )
+    return refusal, f"{source}: refused, it lacks published data"
