@@ -1,4 +1,5 @@
-"""Synthetic daily tables for the model and monitoring unit tests, and a model fitted on them."""
+"""Synthetic daily tables, model settings and a publication pattern for the model and
+monitoring unit tests."""
 
 from __future__ import annotations
 
@@ -7,14 +8,8 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from bikeflow.features import Features
-from bikeflow.model import fit_and_evaluate
-
-FEATURES = Features(
-    numeric=("daylight_hours", "tmax_c", "tmin_c", "precipitation_mm", "year"),
-    categorical=("weekday", "is_holiday"),
-)
-
+from bikeflow.features import Features, ModelSettings
+from bikeflow.publication import Publication, SourcePublication
 
 # Small and quick; the shape of the config's `model.regressor`.
 REGRESSOR = {
@@ -24,6 +19,27 @@ REGRESSOR = {
     "min_samples_leaf": 5,
     "l2_regularization": 0.0,
 }
+# The model's inputs, by when they are known.
+FEATURES = Features(
+    weather=("tmax_c", "precipitation_mm"),
+    calendar=("daylight_hours", "day_of_year"),
+    history=("lead_days", "latest_count", "recent_mean_7_days", "same_weekday_mean_4_weeks"),
+    categorical=("weekday", "is_holiday"),
+)
+SETTINGS = ModelSettings(
+    target="total",
+    features=FEATURES,
+    level="same_weekday_mean_4_weeks",
+    history_excludes=("snowfall_mm", "snow_depth_mm"),
+    recency_half_life_days=365,
+    lead_samples=2,
+    random_state=0,
+    regressor=REGRESSOR,
+)
+# As the config's sources publish: counts monthly on the 5th, weather daily two days behind.
+PUBLICATION = Publication(
+    SourcePublication("month", day=5), SourcePublication("day", lag_days=2), days_ahead=7
+)
 
 
 def synthetic_daily(start: date, days: int) -> pd.DataFrame:
@@ -70,29 +86,3 @@ def at(table: pd.DataFrame, day: date) -> int:
 def make_incomplete(table: pd.DataFrame, day: date) -> None:
     table.loc[at(table, day), ["total", "west", "east"]] = pd.NA
     table.loc[at(table, day), "complete"] = False
-
-
-# The model's kind of inputs: the day's weather and calendar, and the counts known before.
-FORECAST_FEATURES = Features(
-    numeric=(
-        "daylight_hours",
-        "tmax_c",
-        "precipitation_mm",
-        "latest_count",
-        "same_weekday_mean_4_weeks",
-    ),
-    categorical=("weekday", "is_holiday"),
-)
-
-
-def evaluate(daily: pd.DataFrame, min_improvement: float = 0.1, months: int = 3):
-    return fit_and_evaluate(
-        daily,
-        target="total",
-        features=FORECAST_FEATURES,
-        horizon_days=1,
-        holdout_months=months,
-        regressor=REGRESSOR,
-        random_state=0,
-        min_improvement=min_improvement,
-    )

@@ -15,7 +15,6 @@ from support.daily_frames import FEATURES, synthetic_daily
 
 SETTINGS = DriftSettings(
     window_days=30,
-    target_window_days=14,
     reference_years=2,
     bins=5,
     psi_threshold=0.2,
@@ -34,13 +33,8 @@ def three_years() -> pd.DataFrame:
 
 
 def drift_of(daily: pd.DataFrame, **changes) -> dict:
-    return drift_report(daily, target="total", features=FEATURES, settings=settings(**changes))
+    return drift_report(daily, features=FEATURES, settings=settings(**changes))
 
 
-def summary_of(alarms: pd.DataFrame, **known_change) -> dict:
-    return backtest_summary(
-        alarms,
-        target="total",
-        quiet_period={"start": "2019-01-01", "end": "2019-12-31"},
-        known_change={"date": "2020-03-01", "description": "the pandemic"} | known_change,
-    )
+def summary_of(alarms: pd.DataFrame) -> dict:
+    return backtest_summary(alarms, quiet_period={"start": "2019-01-01", "end": "2019-12-31"})

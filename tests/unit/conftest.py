@@ -7,11 +7,7 @@ from datetime import date
 
 import pandas as pd
 import pytest
-from support.daily_frames import (
-    FEATURES,
-    REGRESSOR,
-    synthetic_daily,
-)
+from support.daily_frames import PUBLICATION, SETTINGS, synthetic_daily
 from support.data import (
     FREMONT_HEADER,
     fremont_rows,
@@ -34,8 +30,8 @@ from bikeflow.daily import (
     flag_counter_issues,
     join_weather,
 )
-from bikeflow.features import feature_frame
-from bikeflow.model import fit_pipeline
+from bikeflow.features import Days
+from bikeflow.model import fit
 from bikeflow.sources import read_daily_weather, read_hourly_counts
 from bikeflow.validation import load_schema_descriptor
 
@@ -93,6 +89,7 @@ def two_years() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def fitted(two_years):
-    X = feature_frame(two_years, FEATURES, target="total", horizon_days=1)
-    y = two_years["total"].astype(float).to_numpy()
-    return fit_pipeline(X, y, FEATURES, REGRESSOR, random_state=0), X, y
+    """A model fitted on the two years up to 2020-10-31, and their days."""
+    days = Days.from_daily(two_years, SETTINGS)
+    model, _ = fit(days, pd.Timestamp("2020-10-31"), PUBLICATION, SETTINGS)
+    return model, days

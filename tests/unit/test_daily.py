@@ -360,16 +360,13 @@ def test_holdout_check_of_sources_without_overlap_says_they_do_not_overlap():
 
 
 @pytest.mark.parametrize(
-    ("last", "months"),
+    ("last", "months", "start"),
     [
-        (date(2021, 6, 20), 2),
-        (date(2021, 12, 31), 12),
-        (date(2024, 2, 29), 1),
-        (date(2021, 3, 31), 1),
+        (date(2021, 6, 20), 2, date(2021, 4, 21)),
+        (date(2021, 12, 31), 12, date(2021, 1, 1)),
+        (date(2024, 2, 29), 1, date(2024, 2, 1)),
+        (date(2021, 3, 31), 1, date(2021, 3, 1)),
     ],
 )
-def test_holdout_start_is_the_one_the_model_uses(last, months):
-    from bikeflow.features import holdout_start as model_holdout_start
-
-    dates = pd.Series(pd.to_datetime([date(2019, 1, 1), last]))
-    assert pd.Timestamp(holdout_start(last, months)) == model_holdout_start(dates, months)
+def test_holdout_starts_months_before_the_day_after_the_last(last, months, start):
+    assert holdout_start(last, months) == start

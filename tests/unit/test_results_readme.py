@@ -1,171 +1,325 @@
 """bikeflow.results_readme: what the results index says, piece by piece and as a whole page
-built from the files its rule reads (made here, as the workflow writes them)."""
+built from documents made by the library as the workflow writes them."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 from datetime import date
-from pathlib import Path
 
 import pandas as pd
 import pytest
 from support.daily_frames import FEATURES, at, synthetic_daily
 from support.drift_frames import SETTINGS, drift_of, summary_of, three_years
 
-from bikeflow.atomic import write_text
 from bikeflow.daily import Coverage
-from bikeflow.download import DownloadRecord
 from bikeflow.drift import drift_backtest
 from bikeflow.formats import json_text
 from bikeflow.monitoring import health_report, worst_days
 from bikeflow.quality_gate import quality_gate, sentence
 from bikeflow.results_readme import (
     Figure,
-    alarms_by_year_table,
+    Results,
     caption_line,
     drift_explanation,
-    drift_summary,
+    drift_lines,
     freshness_table,
     index_markdown,
-    metrics_table,
-    monitor_summary,
     warnings,
     worst_days_table,
     years_text,
 )
 
+SOURCES = {  # the config's sources, as the rule gets them
+    "fremont_bridge": {
+        "description": "Fremont Bridge hourly bicycle counts",
+        "url": "https://example.org/fremont.csv",
+    },
+    "seatac_weather": {
+        "description": "Sea-Tac daily weather (GHCN-Daily)",
+        "url": "https://example.org/USW00024233.csv",
+    },
+}
+SHA256 = {name: hashlib.sha256(name.encode()).hexdigest() for name in SOURCES}
+BANDS = ["1-7", "8-14", "15-28", "29+", "all"]
 
-def test_the_index_says_why_each_alarm_fired():
+
+def as_written(document: dict) -> dict:
+    return json.loads(json_text(document))
+
+
+def live_error(alarm: bool = False, forecasts: int = 60) -> dict:
+    return {
+        "as_of": "2020-11-30",
+        "forecasts": forecasts,
+        "mae": 700.0 if alarm else 300.0,
+        "expected_mae": 280.0,
+        "ratio": 2.5 if alarm else 1.07,
+        "coverage": 0.55 if alarm else 0.8,
+        "window_days": 30,
+        "max_ratio": 2.0,
+        "alarm": alarm,
+    }
+
+
+LIVE_MONITOR = {
+    "window_days": 30,
+    "max_ratio": 2.0,
+    "month_ends": 24,
+    "quiet_period": {
+        "start": "2019-01-01",
+        "end": "2019-12-31",
+        "month_ends": 12,
+        "alarm_month_ends": 1,
+        "false_alarm_rate": 1 / 12,
+        "alarms": ["2019-02-28"],
+    },
+    "known_change": {
+        "date": "2020-03-01",
+        "label": "the pandemic",
+        "description": "the pandemic",
+        "monitored_before": True,
+        "first_alarm": "2020-03-31",
+        "published": "2020-04-05",
+        "days_after": 35,
+    },
+}
+
+
+def metrics(model_mae: float = 300.0, promotion: dict | None = None) -> dict:
+    baselines = {"latest_day": 500.0, "same_weekday_latest": 450.0, "seasonal_mean": 480.0}
+    by_lead = [
+        {
+            "band": band,
+            "forecasts": 100,
+            "model_mae": model_mae,
+            **{f"{name}_mae": mae for name, mae in baselines.items()},
+            "best_baseline": "same_weekday_latest",
+            "improvement": 1 - model_mae / 450.0,
+        }
+        for band in BANDS
+    ]
+    document = {
+        "target": "total",
+        "holdout": {"start": "2020-10-01", "end": "2020-12-31", "forecasts": 500},
+        "by_lead": by_lead,
+        "quality_gate": quality_gate(model_mae, baselines, 0.1),
+    }
+    return as_written(document | ({"promotion": promotion} if promotion else {}))
+
+
+def latest() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "issue_date": "2020-12-30",
+            "date": ["2020-12-01", "2021-01-06"],
+            "lead_days": [1, 37],
+            "weather": ["observed", "unknown"],
+            "forecast": [2100, 1500],
+            "lower": [1800, 1000],
+            "upper": [2400, 2100],
+            "expected_abs_error": [200, 400],
+            "model_sha256": "ab" * 32,
+        }
+    )
+
+
+def scores() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "band": ["1-7", "all"],
+            "forecasts": [40, 60],
+            "weather_observed": [0.9, 0.7],
+            "mae": [250.0, 300.0],
+            "expected_mae": [240.0, 280.0],
+            "ratio": [1.04, 1.07],
+            "bias": [10.0, -5.0],
+            "coverage": [0.8, 0.78],
+        }
+    )
+
+
+def results(*, calm: bool = True, **changes) -> Results:
+    """The index's inputs from three synthetic years to 2020-12-31. Unless `calm`, the
+    weather stops 10 days before the counts, a weather value failed its checks on one day,
+    December is warm (tmax_c drifts) and the live error alarms."""
     daily = three_years()
-    late = daily["date"] >= date(2020, 12, 1)
-    daily.loc[late, "tmax_c"] += 10
-    daily.loc[late, "total"] = (daily.loc[late, "total"] * 0.3).round().astype("Int64")
-    report = json.loads(json_text(drift_of(daily)))  # as the index reads it
-    rows = {row["feature"]: row for row in report["features"]}
-    heat, total = rows["tmax_c"], rows["total"]
+    daily.loc[daily["date"].isin([date(2020, 2, 3), date(2020, 2, 4)]), "counter_issue"] = "outage"
+    daily.loc[at(daily, date(2020, 12, 25)), "holiday"] = "Christmas Day"
+    weather_until = date(2020, 12, 31) if calm else date(2020, 12, 21)
+    if not calm:
+        daily.loc[at(daily, date(2020, 5, 5)), "quality_flagged"] = "TMAX"
+        daily.loc[daily["date"] >= date(2020, 12, 1), "tmax_c"] += 10
+    counts = daily[["date", "total", "west", "east"]]
+    weather = daily.loc[daily["date"] <= weather_until, ["date", "tmax_c", "precipitation_mm"]]
+    span = Coverage(
+        counts=(date(2018, 1, 1), date(2020, 12, 31)),
+        weather=(date(2018, 1, 1), weather_until),
+        common=(date(2018, 1, 1), weather_until),
+        names=tuple(SOURCES),
+    )
+    holdout = pd.DataFrame(
+        {
+            "date": ["2020-12-24", "2020-12-24", "2020-12-25", "2020-12-28"],
+            "actual": [3000, 3000, 1200, 2500],
+            "model": [2600.0, 2800.0, 2450.0, 2450.0],
+        }
+    )
+    inputs = {
+        "sources": SOURCES,
+        "accepted": {name: {"sha256": sha} for name, sha in SHA256.items()},
+        "coverage": span.describe(),
+        "metrics": metrics(),
+        "health": as_written(
+            health_report(counts, weather, daily, staleness_days=5, names=tuple(SOURCES))
+        ),
+        "drift": as_written(drift_of(daily)),
+        "drift_monitor": as_written(
+            summary_of(drift_backtest(daily, features=FEATURES, settings=SETTINGS))
+        ),
+        "live_error": live_error(alarm=not calm),
+        "live_monitor": LIVE_MONITOR,
+        "latest": latest(),
+        "scores": scores(),
+        "worst": worst_days(holdout, daily, count=3),
+        "counter_issues": "resources/counter_issues.csv",
+        "figures": [
+            Figure("daily_traffic", "figures/daily_traffic.png", "Bicycles a day over the bridge.")
+        ],
+        "tables": ["daily", "weather"],
+    }
+    return Results(**(inputs | changes))
+
+
+@pytest.fixture(scope="module")
+def calm_page() -> str:
+    return index_markdown(results())
+
+
+def test_a_calm_run_opens_with_no_warning(calm_page):
+    assert warnings(results()) == []
+    assert "> - " not in calm_page
+
+
+def test_warnings_put_the_live_error_first_then_the_gate_the_promotion_and_the_data():
+    held_back = {"promoted": False, "why": "it failed the quality gate. Numbers."}
+    found = warnings(results(calm=False, metrics=metrics(440.0, promotion=held_back)))
+    gate = quality_gate(440.0, {"same_weekday_latest": 450.0}, 0.1)
+    assert found[0].startswith("**Live-error alarm.** **The alarm is on.** The 60 published")
+    assert found[1] == f"**Quality gate failed.** {sentence(gate)}"
+    assert found[2].startswith("**Candidate held back:** it failed the quality gate.")
+    assert found[3] == "**Stale source:** `seatac_weather` lags the newest source by 10 days."
+    assert found[4].startswith("**Weather quality:** on 1 day a value failed")
+    assert found[5].startswith("**Input drift** against the same weeks of earlier years: `tmax_c`")
+    assert len(found) == 6
+
+
+def test_the_sections_come_in_reading_order(calm_page):
+    headings = [line for line in calm_page.splitlines() if line.startswith("#")]
+    assert headings == [
+        "# Results: bicycle traffic over Seattle's Fremont Bridge",
+        "## Data",
+        "## Forecasts",
+        "### Latest forecast",
+        "### How the published forecasts did",
+        "## Model",
+        "## Monitoring",
+        "### Days to look at",
+        "## Figures",
+        "### Daily traffic",
+        "## Tables",
+    ]
+    assert calm_page.endswith("\n") and not calm_page.endswith("\n\n")
+
+
+def test_the_latest_forecast_says_what_it_knew_and_gives_each_day_with_its_interval(calm_page):
+    assert (
+        "Issued 2020-12-30, the last day the sources cover, from the counts published up to "
+        "2020-11-30 by the model `abababababab`"
+    ) in calm_page
+    assert "| 2020-12-01 | 1 | observed | 2,100 | 1,800 to 2,400 |" in calm_page
+    assert "| 2021-01-06 | 37 | unknown | 1,500 | 1,000 to 2,100 |" in calm_page
+    assert "[latest.csv](forecasts/latest.csv)" in calm_page
+
+
+def test_how_the_published_forecasts_did_by_lead_against_what_was_expected(calm_page):
+    assert "No alarm. The 60 published forecasts of the 30 days up to 2020-11-30 missed by 300" in (
+        calm_page
+    )
+    assert "| 1-7 | 40 | 90.0% | 250 | 240 | 1.04 | 80.0% |" in calm_page
+    unscored = index_markdown(results(live_error=live_error(forecasts=0), scores=scores()[:0]))
+    assert "No published forecast has been scored yet" in unscored
+    assert "| Lead (days) | Forecasts scored |" not in unscored
+
+
+def test_the_model_section_gives_the_holdout_by_lead_the_gate_and_the_promotion():
+    promoted = {"promoted": True, "why": "it passed the quality gate and no model was published."}
+    page = index_markdown(results(metrics=metrics(promotion=promoted)))
+    assert "| 1-7 | 100 | 300 | Same weekday latest, 450 | 33.3% |" in page
+    assert "**Quality gate passed.**" in page
+    assert "**Latest candidate promoted:** it passed the quality gate" in page
+
+
+def test_the_monitoring_section_says_how_far_each_alarm_can_be_trusted(calm_page):
+    assert "**Live error.** The live-error alarm fires when the forecasts of the last 30 days" in (
+        calm_page
+    )
+    assert "it fired at 1 of 12 month ends in the quiet period" in calm_page
+    assert "first fired for the month ending 2020-03-31, as soon as its counts were published " in (
+        calm_page
+    )
+    assert "No alarm: every compared feature is within thresholds." in calm_page
+    assert "The drift check, run as of each of the 24 month ends" in calm_page
+
+
+def test_the_index_says_why_each_drift_alarm_fired():
+    daily = three_years()
+    daily.loc[daily["date"] >= date(2020, 12, 1), "tmax_c"] += 10
+    report = as_written(drift_of(daily))
+    heat = {row["feature"]: row for row in report["features"]}["tmax_c"]
     assert drift_explanation(report, heat) == (
         "`tmax_c`: the last 30 days (2020-12-02 to 2020-12-31) were warmer than the same weeks "
         f"of 2018-2019: mean {heat['current_mean']:.1f} °C against {heat['reference_mean']:.1f}; "
         f"PSI {heat['psi']:.2f} above 0.2, KS {heat['ks_statistic']:.2f} above 0.3."
     )
-    assert drift_explanation(report, total).startswith(
-        "`total`: the last 14 days (2020-12-18 to 2020-12-31) were quieter than the same weeks "
-        f"of 2018-2019: mean {total['current_mean']:,.0f} bicycles a day against "
-    )
-    summary = "\n".join(drift_summary(report))
-    assert "the same weeks of the 2 years before (those the data cover: 2018-2019)" in summary
-    assert summary.count("\n- ") == 2  # one line per alarm
+    lines = "\n".join(drift_lines(report))
+    assert "the same weeks of the 2 years before (those the data cover: 2018-2019)" in lines
+    assert lines.count("\n- ") == 1  # one line per alarm
 
 
-def test_the_index_says_when_nothing_alarmed_or_could_be_checked():
-    calm = json.loads(json_text(drift_of(three_years())))
-    assert "An alarm needs both PSI and KS above their thresholds." in drift_summary(calm)[0]
-    either = json.loads(json_text(drift_of(three_years(), alarm_on="either")))
-    assert "An alarm needs PSI or KS above its threshold." in drift_summary(either)[0]
-    assert (
-        "No alarm: every compared feature and the target are within thresholds."
-        in drift_summary(calm)
+def test_the_index_says_when_nothing_could_be_checked():
+    young = as_written(drift_of(synthetic_daily(date(2020, 1, 1), 300)))
+    lines = drift_lines(young)
+    assert "(those the data cover: no year)" in lines[0]
+    assert "- `tmax_c` not checked: the daily table does not reach a year before this window." in (
+        lines
     )
-    young = json.loads(json_text(drift_of(synthetic_daily(date(2020, 1, 1), 300))))
-    assert "(those the data cover: no year)" in drift_summary(young)[0]
-    assert "- `total` not checked: the daily table does not reach a year before this window." in (
-        drift_summary(young)
-    )
+    either = as_written(drift_of(three_years(), alarm_on="either"))
+    assert "An alarm needs PSI or KS above its threshold." in drift_lines(either)[0]
 
 
 def test_years_are_written_as_a_range_when_consecutive():
     assert years_text([2017, 2018, 2019, 2020]) == "2017-2020"
     assert years_text([2016, 2018]) == "2016, 2018"
-    assert years_text([2020]) == "2020"
-
-
-def test_the_index_summarises_the_monitor_backtest():
-    daily = three_years()
-    daily.loc[daily["date"] >= date(2020, 3, 20), "total"] //= 3
-    alarms = drift_backtest(daily, target="total", features=FEATURES, settings=SETTINGS)
-    text = monitor_summary(json.loads(json_text(summary_of(alarms))))
-    assert text == (
-        "The same check as of each of the 24 month ends from 2019-01-31 to 2020-12-31. In the "
-        "quiet period 2019-01-01 to 2019-12-31, 0 of 12 month ends (0.0%) raised a weather or "
-        "daylight alarm (false alarms: nothing changed the weather). The `total` alarm fired at "
-        "the month end 2020-03-31, 30 days after 2020-03-01 (the pandemic)."
-    )
-    short = drift_backtest(
-        synthetic_daily(date(2020, 1, 1), 300), target="total", features=FEATURES, settings=SETTINGS
-    )
-    assert "cannot be backtested yet" in monitor_summary(summary_of(short))
-    assert alarms_by_year_table(summary_of(short)) == ""
-
-
-# ---- the data and model sections, and the warnings that open the page ----------------------
-
-
-def health_of(*sources: tuple[str, str, int, bool], flagged: int = 0) -> dict:
-    """A health report with (name, last observation, lag in days, stale) per source."""
-    return {
-        "sources": [
-            {"name": name, "last": last, "lag_days": lag, "stale": stale}
-            for name, last, lag, stale in sources
-        ],
-        "stale_sources": [name for name, _, _, stale in sources if stale],
-        "daily_table": {"quality_flagged_days": flagged, "counter_issue_days": 0},
-    }
-
-
-FRESH = health_of(("counts", "2021-12-31", 0, False), ("weather", "2021-12-30", 1, False))
-
-
-def test_a_healthy_run_opens_with_no_warning():
-    metrics = {"quality_gate": quality_gate(80.0, {"latest_day": 100.0}, 0.1)}
-    assert warnings(metrics, FRESH, {"drifted": []}) == []
-
-
-def test_warnings_put_a_failed_gate_first_then_stale_sources_flagged_weather_and_drift():
-    gate = quality_gate(95.0, {"latest_day": 100.0, "seasonal_mean": 120.0}, 0.1)
-    health = health_of(
-        ("counts", "2021-12-31", 0, False), ("weather", "2021-11-30", 31, True), flagged=1
-    )
-    found = warnings({"quality_gate": gate}, health, {"drifted": ["tmax_c", "total"]})
-    assert found == [
-        f"**Quality gate failed.** {sentence(gate)}",
-        "**Stale source:** `weather` lags the newest source by 31 days.",
-        "**Weather quality:** on 1 day a value failed GHCN's quality checks and was left out "
-        "(column `quality_flagged` of the daily table).",
-        "**Drift** against the same weeks of earlier years: `tmax_c`, `total` (see "
-        "[Monitoring](#monitoring) for why).",
-    ]
-    assert "latest_day" in found[0] and "5.0%" in found[0]
+    assert years_text([]) == "no year"
 
 
 def test_freshness_names_each_source_with_its_accepted_sha256_and_marks_a_stale_one():
-    sources = {
-        "counts": {"description": "Fremont Bridge counts", "url": "https://example.org/c.csv"},
-        "weather": {"description": "Sea-Tac weather", "url": "https://example.org/w.csv"},
-    }
-    accepted = {"counts": {"sha256": "ab" * 32}, "weather": {"sha256": "cd" * 32}}
-    health = health_of(("counts", "2021-12-31", 0, False), ("weather", "2021-11-30", 31, True))
-    assert freshness_table(sources, accepted, health).splitlines()[2:] == [
-        "| [Fremont Bridge counts](https://example.org/c.csv) | 2021-12-31 | 0 days "
-        "| `abababababab` | [valid](validation/counts.md) |",
-        "| [Sea-Tac weather](https://example.org/w.csv) | 2021-11-30 | 31 days (**stale**) "
-        "| `cdcdcdcdcdcd` | [valid](validation/weather.md) |",
+    rows = freshness_table(results(calm=False))[2:]
+    assert rows == [
+        "| [Fremont Bridge hourly bicycle counts](https://example.org/fremont.csv) | 2020-12-31 "
+        f"| 0 days | `{SHA256['fremont_bridge'][:12]}` | [valid](validation/fremont_bridge.md) |",
+        "| [Sea-Tac daily weather (GHCN-Daily)](https://example.org/USW00024233.csv) | "
+        f"2020-12-21 | 10 days (**stale**) | `{SHA256['seatac_weather'][:12]}` | "
+        "[valid](validation/seatac_weather.md) |",
     ]
 
 
-def test_metrics_table_puts_the_model_in_bold_and_writes_numbers_for_people():
-    metrics = {
-        "scores": {
-            "model": {"mae": 1234.4, "rmse": 2345.6, "r2": 0.78912},
-            "same_weekday_last_week": {"mae": 2000.0, "rmse": 3000.0, "r2": 0.5},
-        }
-    }
-    assert metrics_table(metrics).splitlines() == [
-        "| | MAE | RMSE | R² |",
-        "|---|---|---|---|",
-        "| **model** | 1,234 | 2,346 | 0.789 |",
-        "| Same weekday last week | 2,000 | 3,000 | 0.500 |",
-    ]
+def test_days_to_look_at_average_each_days_forecasts(calm_page):
+    assert "excludes 2 days of the daily table" in calm_page
+    # 12-24 forecast twice (2600, 2800) for 3000 counted: mean error -300
+    assert "| 2020-12-24 | 3,000 | 2,700 | -300 |" in calm_page
+    assert "| Christmas Day |" in calm_page
 
 
 def test_worst_days_leave_missing_weather_blank_and_escape_pipes():
@@ -181,286 +335,17 @@ def test_worst_days_leave_missing_weather_blank_and_escape_pipes():
             "counter_issue": ["sensor | west"],
         }
     )
-    row = worst_days_table(worst).splitlines()[2]
+    row = worst_days_table(worst)[2]
     assert row == "| 2021-02-13 | 312 | 2,890 | +2,578 |  | 12.2 |  | sensor \\| west |"
+
+
+def test_figures_show_their_caption_and_tables_are_linked(calm_page):
+    assert "![Daily traffic](figures/daily_traffic.png)\n\nBicycles a day over the bridge." in (
+        calm_page
+    )
+    assert "- [daily](tables/daily.csv) ([Parquet](tables/daily.parquet))" in calm_page
 
 
 def test_a_caption_becomes_its_first_paragraph_on_one_line():
     rst = "Daily bicycles against\nthe day's maximum temperature.\n\nA second paragraph.\n"
     assert caption_line(rst) == "Daily bicycles against the day's maximum temperature."
-
-
-# --- the whole index, from the files the rule reads ------------------------------------
-
-SOURCES = {  # the rule's params.sources: description and url of each source in config
-    "fremont_bridge": {
-        "description": "Fremont Bridge hourly bicycle counts",
-        "url": "https://example.org/fremont.csv",
-    },
-    "seatac_weather": {
-        "description": "Sea-Tac daily weather (GHCN-Daily)",
-        "url": "https://example.org/USW00024233.csv",
-    },
-}
-SHA256 = {name: hashlib.sha256(name.encode()).hexdigest() for name in SOURCES}
-CAPTIONS = {  # two paragraphs each: the index shows the first, joined into one line
-    "daily_traffic": "Bicycles a day over the bridge,\nboth directions together.\n\n"
-    "Incomplete days are left out.\n",
-    "weekly_heatmap": "Mean bicycles a day, by ISO week and year.\n\nDarker is busier.\n",
-}
-WORST = [date(2020, 12, 24), date(2020, 12, 25), date(2020, 12, 28)]
-
-
-def write_results(root: Path, *, model_mae: float = 1234.0, calm: bool = False) -> pd.DataFrame:
-    """The rule's inputs under `root`, as the workflow writes them, from three synthetic
-    years to 2020-12-31 (returned): two days are a curated counter issue. Unless `calm`, the
-    weather stops 10 days before the counts, a Sea-Tac value failed GHCN's checks on one day
-    (quality_flagged), and December is warm and quiet (tmax_c and total alarm)."""
-    results = root / "results"
-    weather_until = date(2020, 12, 31) if calm else date(2020, 12, 21)
-    daily = three_years()
-    daily.loc[daily["date"].isin([date(2020, 2, 3), date(2020, 2, 4)]), "counter_issue"] = "outage"
-    daily.loc[at(daily, date(2020, 12, 25)), "holiday"] = "Christmas Day"
-    if not calm:
-        daily.loc[at(daily, date(2020, 5, 5)), "quality_flagged"] = "TMAX"
-        late = daily["date"] >= date(2020, 12, 1)
-        daily.loc[late, "tmax_c"] += 10
-        daily.loc[late, "total"] = (daily.loc[late, "total"] * 0.3).round().astype("Int64")
-    for name in SOURCES:
-        record = DownloadRecord(
-            url=SOURCES[name]["url"],
-            final_url=SOURCES[name]["url"],
-            status=200,
-            etag=None,
-            last_modified=None,
-            content_type="text/csv",
-            bytes=100,
-            sha256=SHA256[name],
-        )
-        # as accept_source.py writes it
-        accepted = json.dumps(record.accepted(), indent=2, sort_keys=True) + "\n"
-        write_text(results / "sources" / f"{name}.json", accepted)
-    span = Coverage(
-        counts=(date(2018, 1, 1), date(2020, 12, 31)),
-        weather=(date(2018, 1, 1), weather_until),
-        common=(date(2018, 1, 1), weather_until),
-        names=tuple(SOURCES),
-    )
-    write_text(results / "tables" / "coverage.json", span.to_json())
-    baselines = {"latest_day": 1500.0, "same_weekday_last_week": 1700.0, "seasonal_mean": 2100.0}
-    metrics = {
-        "target": "total",
-        "horizon_days": 1,
-        "training": {"start": "2018-01-01", "end": "2020-09-30", "rows": 1000},
-        "holdout": {"months": 3, "start": "2020-10-01", "end": "2020-12-31", "rows": 90},
-        "scores": {
-            "model": {"mae": model_mae, "rmse": 1600.4, "r2": 0.8125},
-            **{name: {"mae": mae, "rmse": mae * 1.3, "r2": 0.5} for name, mae in baselines.items()},
-        },
-        "quality_gate": quality_gate(model_mae, baselines, 0.1),
-    }
-    write_text(results / "model" / "metrics.json", json_text(metrics))
-    counts = daily[["date", "total", "west", "east"]]  # a row a day is enough for freshness
-    weather = daily.loc[daily["date"] <= weather_until, ["date", "tmax_c", "precipitation_mm"]]
-    health = health_report(counts, weather, daily, staleness_days=5, names=tuple(SOURCES))
-    write_text(results / "monitoring" / "health.json", json_text(health))
-    write_text(results / "monitoring" / "drift.json", json_text(drift_of(daily)))
-    alarms = drift_backtest(daily, target="total", features=FEATURES, settings=SETTINGS)
-    write_text(results / "monitoring" / "drift_backtest.json", json_text(summary_of(alarms)))
-    predictions = pd.DataFrame(
-        {
-            "date": [day.isoformat() for day in WORST],
-            "actual": [3000, 1200, 2500],
-            "model": [2600.4, 2450.0, 2450.0],
-            "same_weekday_last_week": 0.0,
-            "seasonal_mean": 0.0,
-        }
-    )
-    worst = worst_days(predictions, daily, count=3)
-    worst.to_csv(results / "monitoring" / "worst_days.csv", index=False)
-    for name, caption in CAPTIONS.items():
-        write_text(root / "workflow" / "report" / f"{name}.rst", caption)
-    return daily
-
-
-def read_json(path: Path):
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-def index_of(root: Path) -> str:
-    """results/README.md from the files under `root`, read as results_index.py reads them."""
-    results = root / "results"
-    return index_markdown(
-        sources=SOURCES,
-        accepted={name: read_json(results / "sources" / f"{name}.json") for name in SOURCES},
-        coverage=Coverage.from_dict(read_json(results / "tables" / "coverage.json")).describe(),
-        metrics=read_json(results / "model" / "metrics.json"),
-        health=read_json(results / "monitoring" / "health.json"),
-        drift=read_json(results / "monitoring" / "drift.json"),
-        monitor=read_json(results / "monitoring" / "drift_backtest.json"),
-        worst=pd.read_csv(
-            results / "monitoring" / "worst_days.csv", keep_default_na=False, na_values=[""]
-        ),
-        counter_issues="resources/counter_issues.csv",
-        figures=[
-            Figure(
-                name=name,
-                path=f"figures/{name}.png",
-                caption=caption_line((root / "workflow/report" / f"{name}.rst").read_text()),
-            )
-            for name in CAPTIONS
-        ],
-        tables=["daily", "weather"],
-    )
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory) -> tuple[str, pd.DataFrame]:
-    root = tmp_path_factory.mktemp("repository")
-    daily = write_results(root)
-    return index_of(root), daily
-
-
-def test_the_index_opens_with_the_warnings_a_person_must_see(built):
-    index, _ = built
-    head = index[: index.index("## Data")]
-    warnings = [line for line in head.splitlines() if line.startswith("> - ")]
-    assert warnings == [
-        "> - **Stale source:** `seatac_weather` lags the newest source by 10 days.",
-        "> - **Weather quality:** on 1 day a value failed GHCN's quality checks and was left out "
-        "(column `quality_flagged` of the daily table).",
-        "> - **Drift** against the same weeks of earlier years: `tmax_c`, `total` (see "
-        "[Monitoring](#monitoring) for why).",
-    ]
-    assert index.startswith("# Results: bicycle traffic over Seattle's Fremont Bridge\n")
-
-
-def test_the_sections_come_in_reading_order(built):
-    index, _ = built
-    headings = [line for line in index.splitlines() if line.startswith("#")]
-    assert headings == [
-        "# Results: bicycle traffic over Seattle's Fremont Bridge",
-        "## Data",
-        "## Model",
-        "## Monitoring",
-        "### Days to look at",
-        "## Figures",
-        "### Daily traffic",
-        "### Weekly heatmap",
-        "## Tables",
-    ]
-
-
-def test_each_source_has_its_freshness_and_accepted_download(built):
-    index, _ = built
-    rows = [line for line in index.splitlines() if line.startswith("| [")]
-    assert rows == [
-        "| [Fremont Bridge hourly bicycle counts](https://example.org/fremont.csv) | 2020-12-31 "
-        f"| 0 days | `{SHA256['fremont_bridge'][:12]}` | [valid](validation/fremont_bridge.md) |",
-        "| [Sea-Tac daily weather (GHCN-Daily)](https://example.org/USW00024233.csv) | 2020-12-21 "
-        f"| 10 days (**stale**) | `{SHA256['seatac_weather'][:12]}` "
-        "| [valid](validation/seatac_weather.md) |",
-    ]
-    assert SHA256["fremont_bridge"] not in index  # the short hash only
-    assert (
-        "\nCovers 2018-01-01 to 2020-12-21, the days both sources have (counts 2018-01-01 to "
-        "2020-12-31; weather 2018-01-01 to 2020-12-21).\n" in index
-    )
-
-
-def test_the_model_section_gives_the_scores_and_the_gate(built):
-    index, _ = built
-    assert (
-        "Forecasts the daily `total` bicycles 1 day ahead, from the counts known by then, the "
-        "calendar and the day's weather; the baselines are held to the same horizon. Holdout "
-        "2020-10-01 to 2020-12-31 (90 days), after training on 2018-01-01 to 2020-09-30 "
-        "(1000 days)." in index
-    )
-    assert (
-        "| | MAE | RMSE | R² |\n|---|---|---|---|\n"
-        "| **model** | 1,234 | 1,600 | 0.812 |\n"
-        "| Latest day | 1,500 | 1,950 | 0.500 |\n"
-        "| Same weekday last week | 1,700 | 2,210 | 0.500 |\n"
-        "| Seasonal mean | 2,100 | 2,730 | 0.500 |\n" in index
-    )
-    assert (
-        "**Quality gate passed.** The model's holdout MAE (1234.0) is 17.7% below the best "
-        "baseline's (latest_day, 1500.0); the gate asks for at least 10% better.\n" in index
-    )
-    assert "[Model card](model/model_card.md)" in index
-
-
-def test_the_monitoring_section_explains_the_alarms_and_the_monitor_backtest(built):
-    index, _ = built
-    monitoring = index[index.index("## Monitoring") : index.index("### Days to look at")]
-    assert monitoring.count("\n- `tmax_c`: the last 30 days (2020-12-02 to 2020-12-31) were ") == 1
-    assert monitoring.count("\n- `total`: the last 14 days (2020-12-18 to 2020-12-31) were ") == 1
-    alarm_rows = [line for line in monitoring.splitlines() if line.endswith("| **yes** |")]
-    assert [row.split(" | ")[0] for row in alarm_rows] == ["| `tmax_c`", "| `total`"]
-    assert "The same check as of each of the 24 month ends from 2019-01-31 to 2020-12-31." in (
-        monitoring
-    )
-    assert "| Month ends with an alarm | 2019 | 2020 |" in monitoring
-    assert "[data health](monitoring/health.json)" in monitoring
-
-
-def test_days_to_look_at_lists_the_worst_days_and_where_to_annotate_them(built):
-    index, daily = built
-    assert (
-        "The curated list of counter problems, "
-        "[`resources/counter_issues.csv`](../resources/counter_issues.csv), excludes 2 days of "
-        "the daily table from training, scoring and the history features. The 3 holdout days "
-        "the model got most wrong (error = predicted − actual) are below" in index
-    )
-    christmas = daily.loc[at(daily, date(2020, 12, 25))]
-    assert (
-        "| Day | Bicycles | Predicted | Error | Max °C | Rain mm | Holiday | Counter issue |\n"
-        "|---|---|---|---|---|---|---|---|\n"
-        f"| 2020-12-25 | 1,200 | 2,450 | +1,250 | {christmas['tmax_c']:.1f} "
-        f"| {christmas['precipitation_mm']:.1f} | Christmas Day |  |\n"
-        "| 2020-12-24 | 3,000 | 2,600 | -400 |" in index
-    )
-
-
-def test_figures_show_the_first_paragraph_of_their_caption(built):
-    index, _ = built
-    assert (
-        "## Figures\n\n"
-        "### Daily traffic\n\n![Daily traffic](figures/daily_traffic.png)\n\n"
-        "Bicycles a day over the bridge, both directions together.\n\n"
-        "### Weekly heatmap\n\n![Weekly heatmap](figures/weekly_heatmap.png)\n\n"
-        "Mean bicycles a day, by ISO week and year.\n\n## Tables\n" in index
-    )
-    assert "Incomplete days are left out." not in index
-
-
-def test_tables_are_linked_and_the_page_ends_with_one_newline(built):
-    index, _ = built
-    assert index.endswith(
-        "## Tables\n\n"
-        "- [daily](tables/daily.csv) ([Parquet](tables/daily.parquet))\n"
-        "- [weather](tables/weather.csv) ([Parquet](tables/weather.parquet))\n"
-        "- [datapackage.json](tables/datapackage.json): schemas, units and checksums "
-        "(`frictionless validate results/tables/datapackage.json`)\n"
-    )
-
-
-def test_a_failed_gate_is_the_first_warning_and_says_not_to_rely_on_the_model(tmp_path):
-    write_results(tmp_path, model_mae=1450.0)
-    index = index_of(tmp_path)
-    verdict = (
-        "The model's holdout MAE (1450.0) is only 3.3% below the best baseline's (latest_day, "
-        "1500.0); the gate asks for at least 10% better. Do not rely on this model's forecasts."
-    )
-    first = next(line for line in index.splitlines() if line.startswith("> - "))
-    assert first == f"> - **Quality gate failed.** {verdict}"
-    assert f"\n**Quality gate **failed**.** {verdict}\n" in index
-
-
-def test_a_calm_run_has_no_warnings(tmp_path):
-    write_results(tmp_path, calm=True)
-    index = index_of(tmp_path)
-    assert "> - " not in index
-    assert "| 0 days |" in index and "(**stale**)" not in index
-    assert "No alarm: every compared feature and the target are within thresholds." in index
-    assert "**yes**" not in index

@@ -41,6 +41,7 @@ from bikeflow.validation import (
     load_schema_descriptor,
     lost_data,
     read_published,
+    shrinking_check,
     report_json,
     summary_markdown,
     validate_file,
@@ -855,6 +856,55 @@ def test_row_drop_beyond_the_allowed_fraction_is_a_loss(rows, refused):
             f"  - it has {rows:,} rows, {drop:.1%} fewer than the 366 of "
             "results/tables/weather.csv (at most 1.0% allowed: validation.max_row_drop)"
         )
+
+
+def download_of(tmp_path: Path, start: date, days: int) -> Validation:
+    return check(tmp_path, fremont_text(fremont_rows(start, days)), FREMONT_SCHEMA)
+
+
+def test_a_download_that_lost_published_days_is_refused_with_the_way_out(
+    tmp_path, published_table
+):
+    download = download_of(tmp_path, date(2021, 1, 2), 2)  # 01-01 is gone
+    refusal, note = shrinking_check(
+        "fremont_bridge", download, published_table, max_row_drop=0.01, allowed=False, shown=5
+    )
+    assert refusal.splitlines()[0] == (
+        "fremont_bridge: the new download has lost data that is published, so it is refused "
+        "and nothing is built from it:"
+    )
+    assert "      2021-01-01 (1 day)" in refusal
+    assert "  snakemake --config 'validation={allow_shrinking: [fremont_bridge]}'" in refusal
+    assert note == "fremont_bridge: refused, it lacks published data"
+
+
+def test_a_person_may_allow_one_run_to_lose_published_data(tmp_path, published_table):
+    download = download_of(tmp_path, date(2021, 1, 2), 2)
+    refusal, note = shrinking_check(
+        "fremont_bridge", download, published_table, max_row_drop=0.01, allowed=True, shown=5
+    )
+    assert refusal is None
+    assert note.startswith("fremont_bridge: allowed for this run (validation.allow_shrinking)")
+    assert "2021-01-01 (1 day)" in note
+
+
+def test_a_download_keeping_every_published_day_or_nothing_published_passes(
+    tmp_path, published_table
+):
+    download = download_of(tmp_path, date(2021, 1, 1), 4)
+    kept = shrinking_check(
+        "fremont_bridge", download, published_table, max_row_drop=0.01, allowed=False, shown=5
+    )
+    assert kept == (None, "fremont_bridge: keeps all 3 published days (96 rows, 72 published)")
+    first = shrinking_check(
+        "fremont_bridge",
+        download,
+        tmp_path / "none.csv",
+        max_row_drop=0.01,
+        allowed=False,
+        shown=5,
+    )
+    assert first == (None, "fremont_bridge: nothing published yet, nothing to compare with")
 
 
 def test_day_ranges_merge_consecutive_days_in_order():

@@ -105,8 +105,7 @@ def no_overlap_problem(span: Coverage) -> str | None:
 
 
 def holdout_start(last_day: date, months: int) -> date:
-    """First day of a holdout of the last `months` calendar months up to `last_day`; the
-    same arithmetic as bikeflow.features.holdout_start (a test keeps the two in step)."""
+    """First day of a holdout of the last `months` calendar months up to `last_day`."""
     return (pd.Timestamp(last_day) + pd.Timedelta(days=1) - pd.DateOffset(months=months)).date()
 
 

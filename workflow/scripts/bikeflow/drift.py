@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import ks_2samp
 
-from bikeflow.features import DATE_FEATURES, Features, dates_of
+from bikeflow.features import Features, dates_of
 from bikeflow.formats import iso
 
 # A bin one window leaves empty gets this share instead of 0, so the PSI stays finite.
@@ -218,7 +218,7 @@ def compared_columns(
     columns = []
     for group in ("weather", "calendar", "categorical"):
         for name in getattr(features, group):
-            if name not in daily.columns or name in DATE_FEATURES:
+            if name not in daily.columns:
                 continue
             if group == "categorical":
                 codes, categories = as_codes(daily[name])
@@ -233,16 +233,19 @@ def compared_columns(
     return columns
 
 
-def not_compared(features: Features) -> list[dict]:
-    reasons = {
-        **{name: "counts time: a later window differs by construction" for name in DATE_FEATURES},
-        **{
-            name: "computed from earlier days of the counts and of columns compared themselves"
-            for name in features.history
-        },
-    }
+def not_compared(features: Features, compared: list[Column]) -> list[dict]:
+    """The features left out, and why: history features are computed from the counts and
+    from columns compared themselves; a feature made from the date differs by construction."""
+    names = {column.name for column in compared}
     return [
-        {"feature": name, "reason": reasons[name]} for name in features.columns if name in reasons
+        {
+            "feature": name,
+            "reason": "computed from earlier days of the counts and of columns compared themselves"
+            if name in features.history
+            else "counts time: a later window differs by construction",
+        }
+        for name in features.columns
+        if name not in names
     ]
 
 
@@ -336,7 +339,7 @@ def drift_report(daily: pd.DataFrame, *, features: Features, settings: DriftSett
             }
             for name in [column.name for column in columns if column.name not in checked]
         ],
-        "not_compared": not_compared(features),
+        "not_compared": not_compared(features, columns),
     }
 
 

@@ -54,6 +54,8 @@ DATE_FEATURES = {
     "day_of_year": lambda dates: dates.dt.day_of_year,
     "weekday": lambda dates: dates.dt.day_of_week,
 }
+# History features that are counts, so a forecast can scale from them (model.level).
+LEVEL_KINDS = ("latest", "recent", "same_weekday")
 # The level the model scales from when a history feature is missing, in this order.
 LEVEL_FALLBACKS = ("recent_mean_28_days", "recent_mean_7_days", "latest_count")
 
@@ -113,8 +115,12 @@ class ModelSettings:
         )
         for name in settings.features.history:
             history_kind(name)  # raises for an unknown history feature
-        if settings.level not in settings.features.history:
-            raise ValueError(f"model.level {settings.level!r} is not a history feature")
+        counts = [n for n in settings.features.history if history_kind(n)[0] in LEVEL_KINDS]
+        if settings.level not in counts:
+            raise ValueError(
+                f"model.level {settings.level!r} is not one of the history features that are "
+                f"counts: {', '.join(counts) or 'none'}"
+            )
         return settings
 
     @property
