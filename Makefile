@@ -23,10 +23,14 @@ $(VENV)/.installed: requirements.txt
 
 # GitHub's own descriptions of its REST API and webhook payloads (npm packages, pinned in
 # package-lock.json), which the tests' GitHub stand-in checks every call and event against.
-# Without npm nothing is installed and those tests skip, saying why.
+# Without npm nothing is installed and those tests skip, saying why. Only the description of
+# api.github.com is read: the package's other variants (GHES, GHEC, dereferenced; 370 MB in
+# every clone) are removed.
 $(GITHUB_DESCRIPTIONS)/node_modules/.installed: $(GITHUB_DESCRIPTIONS)/package-lock.json
 	@if command -v npm >/dev/null; then \
 		npm ci --prefix $(GITHUB_DESCRIPTIONS) --ignore-scripts --no-audit --no-fund --loglevel=error \
+		&& find $(GITHUB_DESCRIPTIONS)/node_modules/@octokit/openapi/generated -type f \
+			! -name api.github.com.json -delete \
 		&& touch $@; \
 	else \
 		echo "npm is not installed: the tests that need GitHub's API description will skip." >&2; \
