@@ -20,9 +20,12 @@ def upstream():
 @pytest.fixture
 def github():
     """GitHub's REST API as GitHub describes it, on 127.0.0.1 (`github.url` is what
-    GITHUB_API_URL is set to); skips, saying why, when the description is not installed."""
+    GITHUB_API_URL is set to); skips, saying why, when the description is not installed.
+    A test that leaves a violation (a call the description does not allow, or one the
+    stand-in does not implement) fails, even if the client ignored the error it got."""
     reason = github_api.unavailable_reason()
     if reason is not None:
         pytest.skip(reason)
     with github_api.github_api() as server:
         yield server
+        server.assert_no_violations()

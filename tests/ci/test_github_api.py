@@ -175,19 +175,18 @@ def test_a_request_the_description_does_not_allow_is_answered_and_recorded(
 ):
     answer = call(repo, method, path, trusted, body)
     assert answer.status == status
-    assert [(v.kind, v.method, v.token) for v in repo.violations] == [
-        ("request", method, "trusted run")
-    ]
-    assert objection in repo.violations[0].detail
-    assert repo.issues(REPO) == []
     with pytest.raises(AssertionError, match="not used as described"):
         repo.assert_no_violations()
+    found = repo.take_violations()  # (else the fixture fails the test)
+    assert [(v.kind, v.method, v.token) for v in found] == [("request", method, "trusted run")]
+    assert objection in found[0].detail
+    assert repo.issues(REPO) == []
 
 
 def test_a_body_that_is_not_json_is_answered_400_and_recorded(repo: GitHubAPI, trusted: str):
     answer = call(repo, "POST", ISSUES, trusted, raw=b'{"title": "Alert",')
     assert (answer.status, answer.body["message"]) == (400, "Problems parsing JSON")
-    assert [v.kind for v in repo.violations] == ["request"]
+    assert [v.kind for v in repo.take_violations()] == ["request"]
 
 
 def test_what_the_description_allows_but_is_not_implemented_answers_501(
@@ -198,7 +197,7 @@ def test_what_the_description_allows_but_is_not_implemented_answers_501(
     assigned = call(repo, "POST", ISSUES, trusted, {"title": "Alert", "assignees": ["someone"]})
     assert assigned.status == 501
     assert call(repo, "GET", f"{ISSUES}?creator=someone", trusted).status == 501
-    assert [(v.kind, v.detail) for v in repo.violations] == [
+    assert [(v.kind, v.detail) for v in repo.take_violations()] == [
         ("not-implemented", "issues/list-events"),
         ("not-implemented", "issues/create with assignees"),
         ("not-implemented", "issues/list-for-repo with creator"),
@@ -267,7 +266,7 @@ def test_a_response_the_stand_in_gets_wrong_is_recorded(
     monkeypatch.setattr(github_api, "render_label", wrong)
     repo.add_issue(REPO, title="Alert", labels=("alert",))
     assert call(repo, "GET", f"/repos/{REPO}/labels/alert", trusted).status == 200
-    found = [(v.kind, v.detail) for v in repo.violations]
+    found = [(v.kind, v.detail) for v in repo.take_violations()]
     assert ("response", "200: field .priority is not in the description") in found
     assert any(
         kind == "response" and "'color' is a required property" in detail for kind, detail in found
