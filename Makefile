@@ -6,6 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SNAKEMAKE_ARGS ?=
 PYTEST_ARGS ?=
+GITHUB_DESCRIPTIONS := tests/github
 
 # The tool that writes the lock file, pinned like everything else.
 UV_VERSION := 0.13.9
@@ -19,6 +20,21 @@ $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --disable-pip-version-check --quiet --require-hashes -r requirements.txt
 	touch $@
+
+# GitHub's own descriptions of its REST API and webhook payloads (npm packages, pinned in
+# package-lock.json), which the tests' GitHub stand-in checks every call and event against.
+# Without npm nothing is installed and those tests skip, saying why. Only the description of
+# api.github.com is read: the package's other variants (GHES, GHEC, dereferenced; 370 MB in
+# every clone) are removed.
+$(GITHUB_DESCRIPTIONS)/node_modules/.installed: $(GITHUB_DESCRIPTIONS)/package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --prefix $(GITHUB_DESCRIPTIONS) --ignore-scripts --no-audit --no-fund --loglevel=error \
+		&& find $(GITHUB_DESCRIPTIONS)/node_modules/@octokit/openapi/generated -type f \
+			! -name api.github.com.json -delete \
+		&& touch $@; \
+	else \
+		echo "npm is not installed: the tests that need GitHub's API description will skip." >&2; \
+	fi
 
 run: $(VENV)/.installed
 	$(BIN)/snakemake $(SNAKEMAKE_ARGS)
@@ -34,7 +50,7 @@ demo: $(VENV)/.installed
 dry-run: $(VENV)/.installed
 	$(BIN)/snakemake --dry-run $(SNAKEMAKE_ARGS)
 
-test: $(VENV)/.installed
+test: $(VENV)/.installed $(GITHUB_DESCRIPTIONS)/node_modules/.installed
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # The library's unit tests alone (no workflow runs): seconds, for the edit-test loop.

@@ -1,8 +1,10 @@
-"""What the CI tests share: the sources' upstream, served on loopback for a module's tests."""
+"""What the CI tests share: the sources' upstream, served on loopback for a module's tests, and
+the stand-in for GitHub's REST API (support/github_api.py), one per test."""
 
 from __future__ import annotations
 
 import pytest
+from support import github_api
 from support.server import loopback_server
 from support.upstream import Upstream
 
@@ -13,3 +15,17 @@ def upstream():
         sources = Upstream(server)
         sources.serve()
         yield sources
+
+
+@pytest.fixture
+def github():
+    """GitHub's REST API as GitHub describes it, on 127.0.0.1 (`github.url` is what
+    GITHUB_API_URL is set to); skips, saying why, when the description is not installed.
+    A test that leaves a violation (a call the description does not allow, or one the
+    stand-in does not implement) fails, even if the client ignored the error it got."""
+    reason = github_api.unavailable_reason()
+    if reason is not None:
+        pytest.skip(reason)
+    with github_api.github_api() as server:
+        yield server
+        server.assert_no_violations()
