@@ -41,8 +41,8 @@ from bikeflow.validation import (
     load_schema_descriptor,
     lost_data,
     read_published,
-    shrinking_check,
     report_json,
+    shrinking_check,
     summary_markdown,
     validate_file,
     validate_package,
@@ -862,9 +862,7 @@ def download_of(tmp_path: Path, start: date, days: int) -> Validation:
     return check(tmp_path, fremont_text(fremont_rows(start, days)), FREMONT_SCHEMA)
 
 
-def test_a_download_that_lost_published_days_is_refused_with_the_way_out(
-    tmp_path, published_table
-):
+def test_a_download_that_lost_published_days_is_refused_with_the_way_out(tmp_path, published_table):
     download = download_of(tmp_path, date(2021, 1, 2), 2)  # 01-01 is gone
     refusal, note = shrinking_check(
         "fremont_bridge", download, published_table, max_row_drop=0.01, allowed=False, shown=5

@@ -116,6 +116,7 @@ rule promote_model:
             "formats",
             "logs",
             "promotion",
+            "publication",
             "quality_gate",
         ),
         env=software("model"),
@@ -181,7 +182,13 @@ rule model_card:
         drift_monitor="results/monitoring/drift_backtest.json",
         live_monitor="results/monitoring/live_error_backtest.json",
         code=library(
-            "atomic", "features", "logs", "markdown", "model_card", "quality_gate"
+            "atomic",
+            "features",
+            "logs",
+            "markdown",
+            "model_card",
+            "quality_gate",
+            "summaries",
         ),
         env=software("model"),
     output:

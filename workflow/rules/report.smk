@@ -17,7 +17,13 @@ rule results_index:
         figures=expand("results/figures/{figure}.png", figure=FIGURES),
         captions=expand("workflow/report/{figure}.rst", figure=FIGURES),
         code=library(
-            "atomic", "daily", "logs", "markdown", "quality_gate", "results_readme"
+            "atomic",
+            "daily",
+            "logs",
+            "markdown",
+            "quality_gate",
+            "results_readme",
+            "summaries",
         ),
         env=software("tables"),
     output:

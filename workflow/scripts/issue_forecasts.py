@@ -10,8 +10,8 @@ import pandas as pd
 
 from bikeflow.atomic import write_text
 from bikeflow.calendar_features import calendar_of
-from bikeflow.calibration import CalibrationSettings
-from bikeflow.features import DAY, ModelSettings
+from bikeflow.calibration import CalibrationSettings, apply
+from bikeflow.features import DAY, ModelSettings, feature_frame
 from bikeflow.forecast import (
     RecordError,
     days_to_forecast,
@@ -22,8 +22,9 @@ from bikeflow.forecast import (
 )
 from bikeflow.formats import csv_text, file_sha256, iso
 from bikeflow.logs import fail, log_to
-from bikeflow.model import TRUSTED_TYPES
+from bikeflow.model import TRUSTED_TYPES, predict
 from bikeflow.persistence import load_model
+from bikeflow.publication import weather_known
 from bikeflow.table_io import read_table
 
 log = log_to(snakemake.log[0], "issue_forecasts")
@@ -59,15 +60,14 @@ days = live_days(daily, read_table(snakemake.input.weather), calendar, settings)
 sha256s = {"model": file_sha256(snakemake.input.model)} | {
     Path(path).stem: read_json(path)["sha256"] for path in snakemake.input.accepted
 }
-record = make_record(
-    load_model(snakemake.input.model, trusted=TRUSTED_TYPES),
-    days,
-    pairs,
-    settings,
+model = load_model(snakemake.input.model, trusted=TRUSTED_TYPES)
+predicted = predict(model, feature_frame(days, pairs, settings.features))
+expected = apply(
     pd.read_csv(snakemake.input.calibration),
+    pairs.assign(weather_known=weather_known(pairs), model=predicted),
     CalibrationSettings.from_config(params.forecasts),
-    sha256s,
 )
+record = make_record(pairs, predicted, expected, sha256s)
 write_text(record_path, csv_text(record))
 log.info(
     "issued %s: %d forecasts, %s to %s, leads %d to %d days after the last count (%s)",

@@ -17,9 +17,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bikeflow.calibration import WEATHER, CalibrationSettings, apply
+from bikeflow.calibration import WEATHER
 from bikeflow.evaluation import ALL
-from bikeflow.features import DAY, Days, ModelSettings, feature_frame, known_target
+from bikeflow.features import DAY, Days, ModelSettings, known_target
 from bikeflow.publication import ISSUE_COLUMNS, band_labels, lead_band
 
 RECORD_COLUMNS = [
@@ -90,29 +90,19 @@ def days_to_forecast(dates: dict[str, pd.Timestamp], days_ahead: int) -> pd.Data
 
 
 def make_record(
-    model,
-    days: Days,
-    pairs: pd.DataFrame,
-    settings: ModelSettings,
-    calibration: pd.DataFrame,
-    calibration_settings: CalibrationSettings,
-    sha256s: dict[str, str],
+    pairs: pd.DataFrame, predicted, expected: pd.DataFrame, sha256s: dict[str, str]
 ) -> pd.DataFrame:
-    """RECORD_COLUMNS and one `<source>_sha256` column per source: the forecast of each pair,
-    rounded to whole bicycles, with its interval and expected error."""
-    from bikeflow.model import predict  # scikit-learn only where a model is applied
-
-    X = feature_frame(days, pairs, settings.features)
+    """RECORD_COLUMNS and one `<source>_sha256` column per source: each pair's forecast,
+    rounded to whole bicycles, with its interval and expected error (bikeflow.calibration)
+    and what it was made from (`sha256s`: the model's under "model", then each source's)."""
     known = (pairs["date"] <= pairs["last_weather_day"]).to_numpy()
-    forecasts = pairs.assign(weather_known=known, model=predict(model, X))
-    expected = apply(calibration, forecasts, calibration_settings)
     record = pd.DataFrame(
         {
             "issue_date": pairs["issue_date"].dt.strftime("%Y-%m-%d"),
             "date": pairs["date"].dt.strftime("%Y-%m-%d"),
             "lead_days": pairs["lead_days"],
             "weather": [WEATHER[bool(value)] for value in known],
-            "forecast": whole(forecasts["model"]),
+            "forecast": whole(predicted),
             "lower": whole(expected["lower"]),
             "upper": whole(expected["upper"]),
             "expected_abs_error": whole(expected["expected_abs_error"]),
