@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -43,13 +44,24 @@ GHCN_HEADER = ["STATION", "DATE", "LATITUDE", "LONGITUDE", "ELEVATION", "NAME"] 
 ]
 
 
+def day_factor(day: date) -> float:
+    """How busy a day is: a weekly rhythm, a season, and the day's weather in ghcn_row (warm
+    days busier, wet days quieter), so a model has something to learn that the naive
+    baselines do not know."""
+    seed = day.toordinal()
+    rain_mm = (seed * 37) % 90 / 10  # ghcn_row's PRCP, in tenths of mm
+    tmax_c = (60 + (seed * 13) % 120) / 10  # ghcn_row's TMAX, in tenths of degrees
+    season = 1 + 0.35 * math.sin(2 * math.pi * (day.timetuple().tm_yday - 100) / 365)
+    weather = (1 + 0.03 * (tmax_c - 12)) * (1 - 0.5 * rain_mm / 9)
+    return (0.5 if day.weekday() >= 5 else 1.0) * season * weather
+
+
 def hourly_count(day: date, hour: int) -> tuple[int, int]:
-    """A deterministic (west, east) pair with a commute shape and a weekly rhythm."""
+    """A deterministic (west, east) pair with a commute shape, scaled by the day_factor."""
     commute = 3 if hour in (7, 8, 16, 17) else 1
-    base = 0 if hour < 5 else 10 * commute
-    weekend = 0.5 if day.weekday() >= 5 else 1.0
-    west = int(base * weekend) + day.day % 5
-    east = int(base * weekend * 1.3) + hour % 3
+    base = 0 if hour < 5 else 10 * commute * day_factor(day)
+    west = int(base) + day.day % 5
+    east = int(base * 1.3) + hour % 3
     return west, east
 
 
