@@ -1,5 +1,6 @@
 # Names and input functions shared by the rule modules.
 
+import ast
 import json
 from pathlib import Path
 
@@ -60,13 +61,33 @@ wildcard_constraints:
     issue_date=r"\d{4}-\d{2}-\d{2}",
 
 
-def library(*modules):
-    """Library modules a rule's script imports. Snakemake tracks a script's own code but
-    not what it imports, so these are declared as inputs: editing one re-runs exactly the
-    rules that use it. Paths are relative to the repository, like every other input."""
-    return [
-        f"workflow/scripts/bikeflow/{module}.py" for module in ("__init__", *modules)
-    ]
+def library(script):
+    """An input function: the library modules a rule's script imports, directly or through
+    other modules (read from the code with ast). Snakemake tracks a script's own code but
+    not what it imports; as inputs, editing a module re-runs exactly the rules that use it.
+    `script` may hold wildcards (figure_{figure}.py)."""
+
+    def modules(wildcards):
+        found, pending = set(), imported(f"workflow/scripts/{script.format(**wildcards)}")
+        while pending:
+            name = pending.pop()
+            if name not in found:
+                found.add(name)
+                pending |= imported(f"workflow/scripts/bikeflow/{name}.py")
+        return [f"workflow/scripts/bikeflow/{m}.py" for m in ["__init__", *sorted(found)]]
+
+    return modules
+
+
+def imported(path):
+    """Library modules a file imports: `from bikeflow.x import ...`, `from bikeflow import x`."""
+    modules = set()
+    for node in ast.walk(ast.parse(Path(path).read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module == "bikeflow":
+            modules |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("bikeflow."):
+            modules.add(node.module.split(".")[1])
+    return modules
 
 
 def software(env):

@@ -1,6 +1,6 @@
 rule download:
     input:
-        code=library("atomic", "download", "logs"),
+        code=library("download.py"),
         env=software("download"),
     output:
         data="resources/raw/{source}.csv",
@@ -39,7 +39,7 @@ rule accept_source:
         data="resources/raw/{source}.csv",
         download=ancient("resources/raw/{source}.download.json"),
         validated="results/validation/{source}.json",
-        code=library("atomic", "download", "logs"),
+        code=library("accept_source.py"),
         env=software("download"),
     output:
         "results/sources/{source}.json",

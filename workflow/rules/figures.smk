@@ -8,7 +8,7 @@
 rule figure:
     input:
         unpack(lookup(dpath="{figure}", within=FIGURE_INPUTS)),
-        code=library("atomic", "logs", "plotting", "table_io", "theme"),
+        code=library("figure_{figure}.py"),
         env=software("figures"),
     output:
         report(

@@ -11,19 +11,7 @@ rule fit_model:
         # weather day beyond the last count (coverage changes, the daily table does not)
         # does not re-fit the model.
         coverage=ancient("results/tables/coverage.json"),
-        code=library(
-            "atomic",
-            "daily",
-            "evaluation",
-            "features",
-            "formats",
-            "logs",
-            "model",
-            "persistence",
-            "publication",
-            "quality_gate",
-            "table_io",
-        ),
+        code=library("fit_model.py"),
         env=software("model"),
     output:
         model="results/model/candidate/model.skops",
@@ -58,19 +46,7 @@ rule fit_model:
 rule backtest:
     input:
         daily="results/tables/daily.parquet",
-        code=library(
-            "atomic",
-            "calibration",
-            "evaluation",
-            "features",
-            "formats",
-            "live_error",
-            "logs",
-            "model",
-            "publication",
-            "quality_gate",
-            "table_io",
-        ),
+        code=library("backtest.py"),
         env=software("model"),
     output:
         folds="results/model/backtest_folds.csv",
@@ -109,16 +85,7 @@ rule promote_model:
         metrics="results/model/candidate/metrics.json",
         holdout="results/model/candidate/holdout_forecasts.csv",
         calibration="results/model/candidate/calibration.csv",
-        code=library(
-            "atomic",
-            "evaluation",
-            "features",
-            "formats",
-            "logs",
-            "promotion",
-            "publication",
-            "quality_gate",
-        ),
+        code=library("promote_model.py"),
         env=software("model"),
     output:
         model=update("results/model/model.skops"),
@@ -144,16 +111,7 @@ rule permutation_importance:
         model="results/model/model.skops",
         holdout="results/model/holdout_forecasts.csv",
         daily="results/tables/daily.parquet",
-        code=library(
-            "atomic",
-            "features",
-            "formats",
-            "logs",
-            "model",
-            "persistence",
-            "publication",
-            "table_io",
-        ),
+        code=library("permutation_importance.py"),
         env=software("model"),
     output:
         "results/model/permutation_importance.csv",
@@ -181,15 +139,7 @@ rule model_card:
         importance="results/model/permutation_importance.csv",
         drift_monitor="results/monitoring/drift_backtest.json",
         live_monitor="results/monitoring/live_error_backtest.json",
-        code=library(
-            "atomic",
-            "features",
-            "logs",
-            "markdown",
-            "model_card",
-            "quality_gate",
-            "summaries",
-        ),
+        code=library("model_card.py"),
         env=software("model"),
     output:
         "results/model/model_card.md",

@@ -7,7 +7,7 @@
 rule drift:
     input:
         daily="results/tables/daily.parquet",
-        code=library("atomic", "drift", "features", "formats", "logs", "table_io"),
+        code=library("drift.py"),
         env=software("model"),
     output:
         "results/monitoring/drift.json",
@@ -30,7 +30,7 @@ rule drift:
 rule drift_backtest:
     input:
         daily="results/tables/daily.parquet",
-        code=library("atomic", "drift", "features", "formats", "logs", "table_io"),
+        code=library("drift_backtest.py"),
         env=software("model"),
     output:
         alarms="results/monitoring/drift_backtest.csv",
@@ -55,7 +55,7 @@ rule drift_backtest:
 rule live_error_backtest:
     input:
         "results/model/backtest_months.csv",
-        code=library("atomic", "formats", "live_error", "logs", "publication"),
+        code=library("live_error_backtest.py"),
         env=software("model"),
     output:
         "results/monitoring/live_error_backtest.json",
@@ -79,7 +79,7 @@ rule data_health:
         counts="results/tables/hourly_counts.parquet",
         weather="results/tables/weather.parquet",
         daily="results/tables/daily.parquet",
-        code=library("atomic", "formats", "logs", "monitoring", "table_io"),
+        code=library("data_health.py"),
         env=software("model"),
     output:
         "results/monitoring/health.json",
@@ -101,7 +101,7 @@ rule worst_days:
     input:
         holdout="results/model/holdout_forecasts.csv",
         daily="results/tables/daily.parquet",
-        code=library("atomic", "formats", "logs", "monitoring", "table_io"),
+        code=library("worst_days.py"),
         env=software("model"),
     output:
         "results/monitoring/worst_days.csv",

@@ -16,15 +16,7 @@ rule results_index:
         worst_days="results/monitoring/worst_days.csv",
         figures=expand("results/figures/{figure}.png", figure=FIGURES),
         captions=expand("workflow/report/{figure}.rst", figure=FIGURES),
-        code=library(
-            "atomic",
-            "daily",
-            "logs",
-            "markdown",
-            "quality_gate",
-            "results_readme",
-            "summaries",
-        ),
+        code=library("results_index.py"),
         env=software("tables"),
     output:
         "results/README.md",

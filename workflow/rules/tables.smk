@@ -7,7 +7,7 @@ rule tidy_counts:
         data=f"resources/raw/{COUNTS}.csv",
         validated=f"results/validation/{COUNTS}.json",
         schema=config["sources"][COUNTS]["schema"],
-        code=library("atomic", "logs", "sources", "table_io", "validation"),
+        code=library("tidy_counts.py"),
         env=software("tables"),
     output:
         csv="results/tables/hourly_counts.csv",
@@ -28,7 +28,7 @@ rule tidy_weather:
         data=f"resources/raw/{WEATHER}.csv",
         validated=f"results/validation/{WEATHER}.json",
         schema=config["sources"][WEATHER]["schema"],
-        code=library("atomic", "logs", "sources", "table_io", "validation"),
+        code=library("tidy_weather.py"),
         env=software("tables"),
     output:
         csv="results/tables/weather.csv",
@@ -52,9 +52,7 @@ checkpoint daily_table:
         weather="results/tables/weather.parquet",
         counter_issues=config["tables"]["counter_issues"],
         counter_issues_schema="workflow/schemas/tables/counter_issues.schema.yaml",
-        code=library(
-            "atomic", "calendar_features", "daily", "logs", "table_io", "validation"
-        ),
+        code=library("daily_table.py"),
         env=software("tables"),
     output:
         csv="results/tables/daily.csv",
@@ -80,7 +78,7 @@ rule datapackage:
         tables=expand("results/tables/{table}.csv", table=TABLES),
         schemas=expand("workflow/schemas/tables/{table}.schema.yaml", table=TABLES),
         coverage="results/tables/coverage.json",
-        code=library("atomic", "daily", "datapackage", "logs", "validation"),
+        code=library("datapackage.py"),
         env=software("tables"),
     output:
         "results/tables/datapackage.json",

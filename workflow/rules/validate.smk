@@ -17,7 +17,7 @@ rule validate_source:
     input:
         data="resources/raw/{source}.csv",
         schema=lookup(dpath="sources/{source}/schema", within=config),
-        code=library("atomic", "logs", "validation"),
+        code=library("validate_source.py"),
         env=software("validate"),
     output:
         report="results/validation/{source}.json",
