@@ -11,6 +11,8 @@ serving.
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
 from bikeflow.evaluation import mae
@@ -56,7 +58,8 @@ def decide(
         )
     else:
         change = comparison["change"] or 0.0
-        promoted = change <= tolerance
+        # at the tolerance is not worse, whatever the rounding (1.02 - 1 > 0.02 in floats)
+        promoted = change <= tolerance or math.isclose(change, tolerance)
         verdict = "no worse than" if promoted else "worse than"
         why = (
             f"its MAE on the {comparison['forecasts']:,} holdout forecasts both models made "
