@@ -57,7 +57,9 @@ def decide(
             ),
         )
     else:
-        change = comparison["change"] or 0.0
+        change = comparison["change"]
+        if change is None:  # the published model was exact: only an exact candidate equals it
+            change = 0.0 if comparison["candidate_mae"] == 0 else math.inf
         # at the tolerance is not worse, whatever the rounding (1.02 - 1 > 0.02 in floats)
         promoted = change <= tolerance or math.isclose(change, tolerance)
         verdict = "no worse than" if promoted else "worse than"
