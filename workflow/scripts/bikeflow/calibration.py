@@ -136,12 +136,18 @@ def apply(
 
 def rolling(forecasts: pd.DataFrame, settings: CalibrationSettings) -> pd.DataFrame:
     """Backtest forecasts (with `origin`) with expected_abs_error, lower and upper, each fold
-    calibrated from the forecasts of the folds before it dated within `years` of its origin;
-    the first fold has nothing to learn from and gets none."""
+    calibrated from the forecasts of the folds before it dated within `years` of its origin
+    and not after the last count published then (the fold's first last_count_day): an error
+    is known only once its count is; the first fold has nothing to learn from and gets none."""
     pieces = []
     for origin, fold in forecasts.groupby("origin", sort=True):
         since = origin - pd.DateOffset(days=round(365.25 * settings.years))
-        past = forecasts[(forecasts["origin"] < origin) & (forecasts["date"] >= since)]
+        known = fold["last_count_day"].min()
+        past = forecasts[
+            (forecasts["origin"] < origin)
+            & (forecasts["date"] >= since)
+            & (forecasts["date"] <= known)
+        ]
         if past.empty:
             expected = pd.DataFrame(
                 np.nan, index=fold.index, columns=["expected_abs_error", "lower", "upper"]

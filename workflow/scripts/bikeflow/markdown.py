@@ -18,12 +18,16 @@ def table(header: list[str], rows: list[list[str]], align: str | None = None) ->
     return [line(header), "|" + "|".join(marks[a] for a in align) + "|", *map(line, rows)]
 
 
+def missing(value: float | None) -> bool:
+    """None, or NaN (a value left empty in a CSV reads back as NaN)."""
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
 def number(value: float | None, decimals: int = 0) -> str:
     """`value` with thousands separators; "n/a" when missing."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
-    return f"{value:,.{decimals}f}"
+    return "n/a" if missing(value) else f"{value:,.{decimals}f}"
 
 
 def share(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.1%}"
+    """`value` as a percentage with one decimal; "n/a" when missing."""
+    return "n/a" if missing(value) else f"{value:.1%}"

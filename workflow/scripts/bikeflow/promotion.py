@@ -11,6 +11,8 @@ serving.
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
 from bikeflow.evaluation import mae
@@ -55,8 +57,11 @@ def decide(
             ),
         )
     else:
-        change = comparison["change"] or 0.0
-        promoted = change <= tolerance
+        change = comparison["change"]
+        if change is None:  # the published model was exact: only an exact candidate equals it
+            change = 0.0 if comparison["candidate_mae"] == 0 else math.inf
+        # at the tolerance is not worse, whatever the rounding (1.02 - 1 > 0.02 in floats)
+        promoted = change <= tolerance or math.isclose(change, tolerance)
         verdict = "no worse than" if promoted else "worse than"
         why = (
             f"its MAE on the {comparison['forecasts']:,} holdout forecasts both models made "

@@ -68,8 +68,8 @@ class Publication:
 
     def issues(self, first_run, last_run) -> pd.DataFrame:
         """The issues made by the runs from `first_run` to `last_run`: issue_date,
-        last_count_day and last_weather_day, one row per issue date (runs that see no new
-        data issue nothing new)."""
+        last_count_day and last_weather_day, one row per issue date (a run whose issue date
+        was issued before issues nothing new: the first issue stands, as a record does)."""
         runs = pd.date_range(first_run, last_run, freq="D")
         counts = self.counts.last_day(runs)
         weather = self.weather.last_day(runs)
@@ -80,7 +80,7 @@ class Publication:
                 "last_weather_day": weather,
             }
         )
-        return issues.drop_duplicates("issue_date", keep="last").reset_index(drop=True)
+        return issues.drop_duplicates("issue_date", keep="first").reset_index(drop=True)
 
     def forecast_days(self, issues: pd.DataFrame) -> pd.DataFrame:
         """Every (issue, day) pair the issues forecast: ISSUE_COLUMNS, one row per day from
