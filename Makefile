@@ -4,6 +4,9 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
 BIN := $(VENV)/bin
+# make run TARGETS="results/figures/temperature.png" CONFIG=mirror.yaml SNAKEMAKE_ARGS=--dry-run
+TARGETS ?=
+CONFIG ?=
 SNAKEMAKE_ARGS ?=
 PYTEST_ARGS ?=
 GITHUB_DESCRIPTIONS := tests/github
@@ -36,8 +39,21 @@ $(GITHUB_DESCRIPTIONS)/node_modules/.installed: $(GITHUB_DESCRIPTIONS)/package-l
 		echo "npm is not installed: the tests that need GitHub's API description will skip." >&2; \
 	fi
 
+# Targets first: Snakemake's --configfile takes every argument after it, so a target put
+# after it is read as a config file. CONFIG is an extra config file (a mirror's URLs).
+SNAKEMAKE := $(abspath $(BIN))/snakemake
+CONFIG_ARGS := $(if $(CONFIG),--configfile $(abspath $(CONFIG)))
+
+# The sources are fetched in an invocation of their own, as the Actions do: a job that runs
+# re-runs everything after it in the same invocation, while the next one recognises a
+# re-downloaded file with the same bytes by its checksum (a mirror's URL for the same data
+# re-runs nothing). With SNAKEMAKE_ARGS (--unlock, --forceall, ...) you are in charge: one
+# invocation.
 run: $(VENV)/.installed
-	$(BIN)/snakemake $(SNAKEMAKE_ARGS)
+ifeq ($(strip $(SNAKEMAKE_ARGS)),)
+	$(SNAKEMAKE) all_downloads $(CONFIG_ARGS)
+endif
+	$(SNAKEMAKE) $(TARGETS) $(CONFIG_ARGS) $(SNAKEMAKE_ARGS)
 
 # The whole workflow, offline, on the small sources in .test/data/ (.test/config/config.yaml),
 # in a copy of the repository (.test/run/, ignored by git): results/ stays as it is.
@@ -45,7 +61,8 @@ demo: $(VENV)/.installed
 	rm -rf .test/run && mkdir -p .test/run
 	git ls-files -z --cached --others --exclude-standard \
 		| tar --null --files-from=- --ignore-failed-read -cf - | tar -xf - -C .test/run
-	cd .test/run && $(abspath $(BIN))/snakemake --configfile .test/config/config.yaml $(SNAKEMAKE_ARGS)
+	cd .test/run && $(SNAKEMAKE) $(TARGETS) \
+		--configfile .test/config/config.yaml $(if $(CONFIG),$(abspath $(CONFIG))) $(SNAKEMAKE_ARGS)
 
 dry-run: $(VENV)/.installed
 	$(BIN)/snakemake --dry-run $(SNAKEMAKE_ARGS)
