@@ -1,18 +1,25 @@
 """The figures' shared look and their byte-stable PNG files.
 
 One seaborn theme (colour-blind palette, the DejaVu Sans font matplotlib ships, so no system
-font changes a figure), one figure size and resolution, axis helpers, and save_png: unchanged
-inputs give byte-identical PNGs (no software, version or date text in the file), written
-atomically. Figures are matplotlib `Figure` objects made without pyplot, so nothing depends
-on a display or on pyplot's global list of open figures.
+font changes a figure), one figure size and resolution, axis helpers, and save_png. Figures
+are matplotlib `Figure` objects made without pyplot, so nothing depends on a display or on
+pyplot's global list of open figures.
+
+**PNG files:** unchanged inputs give byte-identical files. The figure is rendered to raw
+pixels by Agg and saved by Pillow as a palette PNG (median cut to 256 colours, no dithering,
+`optimize`), with no `pnginfo`, so no text or time chunk is written: no software, version or
+date. The palette file is about 60 % smaller than matplotlib's own full-colour PNG of the same
+figure (measured on the eleven figures: 61 % on the real data, 62 % on the tests' synthetic
+inputs), and every redrawn figure is a new object in the repository's history. A full-colour
+PNG would be `fig.savefig(path, metadata={"Software": None})`, matplotlib's switch for its
+only text chunk. SOURCE_DATE_EPOCH does not apply: matplotlib reads it for the dates it
+writes into PDF, PS and SVG files, and neither it nor Pillow writes a date into a PNG.
 """
 
 from __future__ import annotations
 
 import io
 import os
-import struct
-import zlib
 from collections.abc import Iterable, Sequence
 
 import matplotlib
@@ -24,6 +31,7 @@ from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 from PIL import Image
+from PIL.PngImagePlugin import PngInfo
 
 from bikeflow.atomic import atomic_path
 from bikeflow.theme import DPI, HEATMAP_COLORMAP, HEATMAP_COLORS, PALETTE_COLORS, RC_PARAMS
@@ -111,58 +119,22 @@ def day_type(dates: Iterable) -> pd.Series:
     return pd.Series(np.where(stamps.dt.day_of_week >= 5, "Weekend", "Weekday"), index=stamps.index)
 
 
-# ---- PNG files ------------------------------------------------------------------------------
-
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-# Chunks that may carry text (software, dates, comments) or a modification time.
-_TEXT_CHUNKS = {b"tEXt", b"zTXt", b"iTXt", b"tIME"}
-
-
-def png_chunks(data: bytes) -> list[tuple[bytes, bytes]]:
-    """The (type, payload) chunks of a PNG file, in order."""
-    if not data.startswith(PNG_SIGNATURE):
-        raise ValueError("not a PNG file")
-    chunks, position = [], len(PNG_SIGNATURE)
-    while position < len(data):
-        (length,) = struct.unpack(">I", data[position : position + 4])
-        kind = data[position + 4 : position + 8]
-        chunks.append((kind, data[position + 8 : position + 8 + length]))
-        position += 12 + length
-    return chunks
-
-
-def strip_text_chunks(data: bytes) -> bytes:
-    """The PNG without its text and time chunks (the image is untouched)."""
-    out = [PNG_SIGNATURE]
-    for kind, payload in png_chunks(data):
-        if kind in _TEXT_CHUNKS:
-            continue
-        crc = zlib.crc32(kind + payload) & 0xFFFFFFFF
-        out.append(struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", crc))
-    return b"".join(out)
+# ---- PNG files -----------------------------------------------------------------------------
 
 
 def render_png(fig: Figure) -> bytes:
-    """The figure as PNG bytes at its own size and resolution, with no metadata.
-
-    Reduced to a palette of PALETTE_COLOURS (median cut, no dithering: deterministic): a chart
-    has few colours, the difference does not show, and the file is about 60 % smaller. Each
-    changed figure is a new object in the repository's history, for every results commit."""
-    rendered = Image.frombuffer("RGBA", *rgba_pixels(fig), "raw", "RGBA", 0, 1).convert("RGB")
-    palette = rendered.quantize(
+    """The figure as a palette PNG at its own size and resolution, with no text or time
+    chunk (see the module's docstring)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="rgba", dpi=fig.dpi)  # raw pixels: nothing encoded twice
+    size = fig.canvas.get_width_height(physical=True)
+    rendered = Image.frombuffer("RGBA", size, buffer.getvalue(), "raw", "RGBA", 0, 1)
+    palette = rendered.convert("RGB").quantize(
         colors=PALETTE_COLOURS, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
     )
-    buffer = io.BytesIO()
-    palette.save(buffer, format="PNG", optimize=True)
-    return strip_text_chunks(buffer.getvalue())
-
-
-def rgba_pixels(fig: Figure) -> tuple[tuple[int, int], bytes]:
-    """The figure drawn by Agg as it would be saved, at its own resolution: (width, height)
-    and the RGBA bytes. Raw, so no PNG is encoded only to be decoded again."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="rgba", dpi=fig.dpi)
-    return fig.canvas.get_width_height(physical=True), buffer.getvalue()
+    png = io.BytesIO()
+    palette.save(png, format="PNG", optimize=True, pnginfo=PngInfo())  # no text chunks
+    return png.getvalue()
 
 
 def save_png(fig: Figure, path: str | os.PathLike) -> None:
