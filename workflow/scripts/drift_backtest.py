@@ -21,7 +21,9 @@ summary = backtest_summary(
     alarms,
     target=params.target,
     quiet_period=params.backtest["quiet_period"],
-    known_change=params.backtest["known_change"],
+    # The monitor measures against the date (and reports the description); the label is the
+    # figures' name for it.
+    known_change={key: params.backtest["known_change"][key] for key in ("date", "description")},
 )
 write_text(snakemake.output.alarms, csv_text(rounded_columns(alarms, ["psi", "ks_statistic"])))
 write_text(snakemake.output.summary, json_text(summary))
