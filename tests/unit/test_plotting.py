@@ -8,7 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import matplotlib as mpl
 import pytest
+import seaborn as sns
 from PIL import Image, ImageChops
 from PIL.PngImagePlugin import PngInfo
 from support.figures import draw
@@ -21,6 +23,17 @@ from bikeflow import plotting
 @pytest.fixture(scope="module", autouse=True)
 def theme():
     plotting.apply_theme()
+
+
+def test_the_theme_is_seaborns_with_the_projects_settings():
+    cycle = [
+        mpl.colors.to_hex(color) for color in mpl.rcParams["axes.prop_cycle"].by_key()["color"]
+    ]
+    assert cycle == sns.color_palette("colorblind").as_hex()
+    assert mpl.rcParams["font.family"] == ["DejaVu Sans"]
+    assert mpl.rcParams["axes.grid"] and mpl.rcParams["figure.dpi"] == plotting.DPI
+    # The heat maps' colormap by name: seaborn registers it when imported.
+    assert mpl.colormaps[plotting.HEATMAP_CMAP].name == "mako_r"
 
 
 RENDER = """

@@ -8,7 +8,7 @@
 rule figure:
     input:
         unpack(figure_inputs),
-        code=library("atomic", "logs", "plotting", "table_io", "theme"),
+        code=library("atomic", "logs", "plotting", "table_io"),
         env=software("figures"),
     output:
         report(

@@ -1,9 +1,12 @@
 """The figures' shared look and their byte-stable PNG files.
 
-One seaborn theme (colour-blind palette, the DejaVu Sans font matplotlib ships, so no system
-font changes a figure), one figure size and resolution, axis helpers, and save_png. Figures
-are matplotlib `Figure` objects made without pyplot, so nothing depends on a display or on
-pyplot's global list of open figures.
+One figure size and resolution, axis helpers, and save_png. Figures are matplotlib `Figure`
+objects made without pyplot, so nothing depends on a display or on pyplot's global list of
+open figures.
+
+**Theme:** `seaborn.set_theme(**THEME)`, in apply_theme(): seaborn's, with the colour-blind
+palette and the DejaVu Sans font matplotlib ships (no system font changes a figure). The
+heat maps' colormap is seaborn's `mako_r`, by name.
 
 **PNG files:** unchanged inputs give byte-identical files. The figure is rendered to raw
 pixels by Agg and saved by Pillow as a palette PNG (median cut to 256 colours, no dithering,
@@ -26,39 +29,58 @@ import matplotlib
 import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
+import seaborn as sns
 from matplotlib.axes import Axes
-from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
 from bikeflow.atomic import atomic_path
-from bikeflow.theme import DPI, HEATMAP_COLORMAP, HEATMAP_COLORS, PALETTE_COLORS, RC_PARAMS
 
 matplotlib.use("Agg")  # no display: render with Agg whatever the environment says
 
+DPI = 120  # 1200 x 600 pixels: sharp on GitHub, text readable when scaled to the page
 WIDTH_IN = 10.0
 HEIGHT_IN = 5.0
 PALETTE_COLOURS = 256
-# seaborn's sequential colormap, from the colours bikeflow.theme carries.
-HEATMAP_CMAP = ListedColormap(HEATMAP_COLORS, name=HEATMAP_COLORMAP)
 
+THEME = {
+    "context": "notebook",
+    "style": "whitegrid",
+    "palette": "colorblind",
+    "font": "DejaVu Sans",  # ships with matplotlib: no system font changes a figure
+    "rc": {
+        "figure.dpi": DPI,
+        "savefig.dpi": DPI,
+        "axes.titlesize": 11,
+        "axes.titlelocation": "left",
+        "axes.titlecolor": "#444444",
+        "figure.titlesize": 15,
+        "figure.titleweight": "bold",
+        "axes.labelsize": 12,
+        "legend.fontsize": 11,
+        "legend.title_fontsize": 11,
+        "legend.frameon": False,
+        "grid.linewidth": 0.6,
+    },
+}
+HEATMAP_CMAP = "mako_r"  # seaborn's sequential colormap, by name: light = few, dark = many
+
+_PALETTE = sns.color_palette(THEME["palette"]).as_hex()
 COLORS = {
-    "primary": PALETTE_COLORS[0],  # blue: the quantity the figure is about
-    "secondary": PALETTE_COLORS[1],  # orange: the comparison (weekends) or a summary line
-    "highlight": PALETTE_COLORS[3],  # red: what crosses a threshold
-    "neutral": PALETTE_COLORS[7],  # grey: context (individual days, baselines, thresholds)
+    "primary": _PALETTE[0],  # blue: the quantity the figure is about
+    "secondary": _PALETTE[1],  # orange: the comparison (weekends) or a summary line
+    "highlight": _PALETTE[3],  # red: what crosses a threshold
+    "neutral": _PALETTE[7],  # grey: context (individual days, baselines, thresholds)
     "actual": "#222222",  # near black: observed values
 }
 DAY_TYPE_COLORS = {"Weekday": COLORS["primary"], "Weekend": COLORS["secondary"]}
 
 
 def apply_theme() -> None:
-    """Set the one theme every figure uses (matplotlib's global rcParams): seaborn's, as
-    bikeflow.theme carries it, with its colour cycle."""
-    matplotlib.rcParams.update(RC_PARAMS)
-    matplotlib.rcParams["axes.prop_cycle"] = matplotlib.cycler(color=PALETTE_COLORS)
+    """Set the one theme every figure uses (matplotlib's global rcParams)."""
+    sns.set_theme(**THEME)
 
 
 def new_figure(
