@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from bikeflow import plotting
 from support.workflow import REPOSITORY
 
 SCRIPTS = REPOSITORY / "workflow/scripts"
@@ -157,11 +158,15 @@ def backtest() -> tuple[pd.DataFrame, pd.DataFrame]:
 FEATURES = ["daylight_hours", "tmax_c", "precipitation_mm", "year", "weekday", "is_holiday"]
 
 
+# The model's history features: long names (the figure must still fit) and not weather.
+HISTORY_FEATURES = ["latest_count", "recent_mean_7_days", "same_weekday_precipitation_4_weeks"]
+
+
 def permutation_importance() -> pd.DataFrame:
-    means = [310.0, 420.0, 260.0, 140.0, 900.0, -2.0]
+    means = [310.0, 420.0, 260.0, 140.0, 900.0, -2.0, 650.0, 120.0, 35.0]
     return pd.DataFrame(
         {
-            "feature": FEATURES,
+            "feature": FEATURES + HISTORY_FEATURES,
             "importance_mean": means,
             "importance_std": [abs(mean) * 0.1 for mean in means],
         }
@@ -273,13 +278,16 @@ def write_inputs(figure: str, directory: Path) -> dict[str, Path]:
     return paths
 
 
-def draw(figure: str, directory: Path) -> Figure:
-    """Draw the figure as its script does: read the files, then call draw()."""
-    module = load(figure)
-    paths = write_inputs(figure, directory)
-    if hasattr(module, "read"):
-        loaded = module.read(*[str(path) for path in paths.values()])
-        frames = loaded if isinstance(loaded, tuple) else (loaded,)
-    else:
-        frames = tuple(pd.read_parquet(path) for path in paths.values())
-    return module.draw(*frames)
+# What the rule's params give the figures, in words that are not the real dataset's, so a
+# figure that shows them took them from its context.
+CONTEXT = plotting.Context.from_params(
+    {
+        "dataset": {"counter": "Test Counter", "weather_station": "Test Station"},
+        "events": [{"date": "2020-03-01", "label": "Test event", "description": "A change"}],
+    }
+)
+
+
+def draw(figure: str, directory: Path, context: plotting.Context = CONTEXT) -> Figure:
+    """Draw the figure as its job does (plotting.draw_figure), from synthetic input files."""
+    return plotting.draw_figure(load(figure).draw, write_inputs(figure, directory), context)

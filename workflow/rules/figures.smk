@@ -1,6 +1,8 @@
 # Figures: one PNG per figure, drawn by workflow/scripts/figure_{figure}.py, so editing one
-# figure's script re-runs that figure alone. Every figure shares the theme and the byte-stable
-# PNG writer of bikeflow/plotting.py (declared below, so a change there re-runs them all).
+# figure's script re-runs that figure alone. Every figure shares the runner, the seaborn theme
+# and the byte-stable PNG writer of bikeflow/plotting.py (declared below, so a change there
+# re-runs them all). The script's draw() gets the named inputs of FIGURE_INPUTS (common.smk)
+# and a context made from the params: the dataset's names and the events marked on time axes.
 
 
 # The caption is one template for all figures: report() does not fill wildcards into a
@@ -24,5 +26,8 @@ rule figure:
     resources:
         mem_mb=1000,
         runtime=10,
+    params:
+        dataset=config["dataset"],
+        events=[config["monitoring"]["backtest"]["known_change"]],
     script:
         "../scripts/figure_{wildcards.figure}.py"

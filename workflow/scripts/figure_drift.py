@@ -2,16 +2,12 @@
 same weeks of the reference years (PSI and Kolmogorov-Smirnov statistic), against the alert
 thresholds."""
 
-import json
-from pathlib import Path
-
+import numpy as np
 import pandas as pd
+import seaborn as sns
 from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
 
 from bikeflow import plotting
-from bikeflow.logs import log_to
 
 # drift.json key of the statistic -> (its key under "thresholds", axis label)
 STATISTICS = {
@@ -21,19 +17,16 @@ STATISTICS = {
 # PSI has no upper bound (a feature like the year can score 5 or more), so its axis stops at
 # this many times the threshold and longer bars are cut there, their value printed.
 PSI_AXIS_THRESHOLDS = 5
-
-
-def read(path: str) -> dict:
-    return json.loads(Path(path).read_text(encoding="utf-8"))
+STATUS_COLORS = {"Alarm": plotting.COLORS["highlight"], "No alarm": plotting.COLORS["primary"]}
 
 
 def features(drift: dict) -> pd.DataFrame:
-    """One row per feature, sorted by PSI (largest at the top of the figure), with a
-    boolean `drifted` taken from the report."""
+    """One row per feature, sorted by PSI (largest first, at the top of the figure), with
+    its `status` ("Alarm" or "No alarm") taken from the report."""
     table = pd.DataFrame(drift["features"])
-    named = set(drift.get("drifted", []))
-    table["drifted"] = table["drifted"].astype(bool) | table["feature"].isin(named)
-    return table.sort_values(["psi", "feature"], ascending=[True, False]).reset_index(drop=True)
+    drifted = table["drifted"].astype(bool) | table["feature"].isin(drift.get("drifted", []))
+    table["status"] = np.where(drifted, "Alarm", "No alarm")
+    return table.sort_values(["psi", "feature"], ascending=[False, True]).reset_index(drop=True)
 
 
 def thresholds(drift: dict) -> dict[str, float]:
@@ -43,40 +36,43 @@ def thresholds(drift: dict) -> dict[str, float]:
     return {key: drift[f"{key}_threshold"] for key in ("psi", "ks")}
 
 
-def years_text(years: list[int]) -> str:
-    if not years:
-        return "no earlier year"
-    return f"{years[0]}-{years[-1]}" if len(years) > 1 else str(years[0])
-
-
 def comparison(drift: dict) -> str:
     """What was compared: "Last 90 days of the features, 30 of the target, to 2021-12-31,
     against the same weeks of 2017-2020"."""
     windows = drift["windows"]
     years = [reference["year"] for reference in windows["features"]["reference"]]
+    span = f"{years[0]}-{years[-1]}" if len(years) > 1 else str(years[0]) if years else None
     return (
         f"Last {windows['features']['days']} days of the features, "
         f"{windows['target']['days']} of the target, to {drift['as_of']}, "
-        f"against the same weeks of {years_text(years)}"
+        f"against the same weeks of {span or 'no earlier year'}"
     )
 
 
-def draw(drift: dict) -> Figure:
+def draw(drift: dict, context: plotting.Context) -> Figure:
     table = features(drift)
-    colors = [
-        plotting.COLORS["highlight"] if drifted else plotting.COLORS["primary"]
-        for drifted in table["drifted"]
-    ]
-    height = min(8.0, 2.2 + 0.4 * len(table))
-    fig, axes = plotting.new_figure(height=height, ncols=len(STATISTICS), sharey=True)
-    for ax, (column, (threshold_key, label)) in zip(axes, STATISTICS.items(), strict=True):
-        threshold = thresholds(drift)[threshold_key]
-        values = table[column].astype(float)
+    fig, axes = plotting.new_figure(
+        height=min(8.0, 2.2 + 0.4 * len(table)), ncols=len(STATISTICS), sharey=True
+    )
+    fig.get_layout_engine().set(wspace=0.06)  # room between the panels' outer tick labels
+    for ax, (column, (key, label)) in zip(axes, STATISTICS.items(), strict=True):
+        threshold = thresholds(drift)[key]
         cap = PSI_AXIS_THRESHOLDS * threshold if column == "psi" else float("inf")
-        shown = values.clip(upper=cap)
-        ax.barh(table["feature"], shown, color=colors, height=0.65)
-        ax.axvline(threshold, color=plotting.COLORS["actual"], linestyle="--", linewidth=1.2)
-        for row, (value, end) in enumerate(zip(values, shown, strict=True)):
+        shown = table.assign(value=table[column].astype(float).clip(upper=cap))
+        sns.barplot(
+            data=shown,
+            x="value",
+            y="feature",
+            hue="status",
+            palette=STATUS_COLORS,
+            dodge=False,
+            width=0.65,
+            saturation=1,
+            legend=ax is axes[0],
+            ax=ax,
+        )
+        ax.axvline(threshold, color=plotting.COLORS["actual"], linestyle="--", label="Threshold")
+        for row, (value, end) in enumerate(zip(table[column], shown["value"], strict=True)):
             ax.annotate(
                 f"{value:.2f}" if value <= cap else f"{value:.2f} (cut)",
                 (end, row),
@@ -87,36 +83,26 @@ def draw(drift: dict) -> Figure:
                 color="#444444",
                 bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "linewidth": 0},
             )
-        ax.set_xlim(0, max(float(shown.max()), threshold) * 1.25)
-        ax.set_xlabel(label if values.max() <= cap else f"{label}, axis cut at {cap:g}")
+        ax.set_xlim(0, max(float(shown["value"].max()), threshold) * 1.3)
+        cut = table[column].max() > cap
+        ax.set_xlabel(f"{label}, axis cut at {cap:g}" if cut else label)
+        ax.set_ylabel("")
         ax.grid(axis="y", visible=False)
     axes[0].set_ylabel("Feature")
-    drifted = int(table["drifted"].sum())
-    fig.legend(
-        handles=[
-            Patch(color=plotting.COLORS["highlight"], label="Alarm"),
-            Patch(color=plotting.COLORS["primary"], label="No alarm"),
-            Line2D([], [], color=plotting.COLORS["actual"], linestyle="--", label="Threshold"),
-        ],
-        loc="outside lower center",
-        ncols=3,
-    )
+    plotting.legend_below(fig, axes[0])
     rule = (
         "both statistics beyond their thresholds"
         if drift["alarm_on"] == "both"
         else "either statistic beyond its threshold"
     )
+    alarms = int((table["status"] == "Alarm").sum())
     plotting.titles(
         fig,
-        f"Drift like for like: {drifted} of {len(table)} features alarm ({rule})",
+        f"Drift like for like: {alarms} of {len(table)} features alarm ({rule})",
         comparison(drift),
     )
     return fig
 
 
 if __name__ == "__main__":
-    log = log_to(snakemake.log[0], "figures.drift")
-    plotting.apply_theme()
-    drift = read(snakemake.input.drift)
-    plotting.save_png(draw(drift), snakemake.output[0])
-    log.info("%d features, drifted: %s", len(drift["features"]), drift.get("drifted", []))
+    plotting.main(snakemake, draw)

@@ -2,24 +2,15 @@
 feature: how far each moved (the KS statistic, shaded) and when the monitor alarmed (marked),
 with the quiet period and the known change the monitor is measured against."""
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
+import seaborn as sns
 from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
 
 from bikeflow import plotting
-from bikeflow.logs import log_to
 
 STATISTIC = "ks_statistic"
-STATISTIC_LABEL = "Kolmogorov–Smirnov statistic"
-
-
-def read(alarms_path: str, summary_path: str) -> tuple[pd.DataFrame, dict]:
-    alarms = pd.read_csv(alarms_path, dtype={"month_end": str, "feature": str})
-    return alarms, json.loads(Path(summary_path).read_text(encoding="utf-8"))
+STATISTIC_LABEL = "Kolmogorov–Smirnov\nstatistic"  # two lines: fits a short colour bar
 
 
 def grid(alarms: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -31,18 +22,14 @@ def grid(alarms: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     months = pd.date_range(alarms["month_end"].min(), alarms["month_end"].max(), freq="ME")
     columns = [month.strftime("%Y-%m-%d") for month in months]
 
-    def pivot(values: pd.Series) -> pd.DataFrame:
-        table = alarms.assign(value=values).pivot(
-            index="feature", columns="month_end", values="value"
-        )
+    def pivot(column: str) -> pd.DataFrame:
+        table = alarms.pivot(index="feature", columns="month_end", values=column)
         return table.reindex(index=order, columns=columns)
 
-    statistic = pivot(alarms[STATISTIC].astype(float))
-    drifted = pivot(alarms["drifted"].astype(bool)).fillna(False).astype(bool)
-    return statistic, drifted
+    return pivot(STATISTIC).astype(float), pivot("drifted").fillna(False).astype(bool)
 
 
-def subtitle(summary: dict) -> str:
+def subtitle(summary: dict) -> str | None:
     """The two measured numbers, one line each."""
     quiet, change = summary["quiet_period"], summary["known_change"]
     parts = []
@@ -59,84 +46,79 @@ def subtitle(summary: dict) -> str:
     return "\n".join(parts) or None
 
 
-def draw(alarms: pd.DataFrame, summary: dict) -> Figure:
+def time_ticks(month_ends: pd.DatetimeIndex, position) -> tuple[list[float], list[str]]:
+    """Ticks at the start of each year, or of each month for a history under two years."""
+    if len(month_ends) < 24:  # each month end's column, at its centre
+        return [column + 0.5 for column in range(len(month_ends))], [
+            f"{day:%Y-%m}" for day in month_ends
+        ]
+    starts = [
+        pd.Timestamp(year, 1, 1) for year in range(month_ends[0].year, month_ends[-1].year + 2)
+    ]
+    years = [year for year in starts if 0 <= position(year) <= len(month_ends)]
+    return [position(year) for year in years], [str(year.year) for year in years]
+
+
+def draw(alarms: pd.DataFrame, summary: dict, context: plotting.Context) -> Figure:
     if alarms.empty:
         fig, ax = plotting.new_figure(height=3.0)
         ax.text(0.5, 0.5, summary.get("note", "No month end checked."), ha="center", wrap=True)
-        ax.set_xlabel("Month end")
-        ax.set_ylabel("Feature")
-        ax.set_xticks([])
-        ax.set_yticks([])
+        ax.set(xlabel="Month end", ylabel="Feature", xticks=[], yticks=[])
         plotting.titles(fig, "Drift monitor backtest: no month end could be checked yet")
         return fig
 
     statistic, drifted = grid(alarms)
-    month_ends = pd.to_datetime(pd.Series(statistic.columns))
-    edges = [*(month_ends - pd.offsets.MonthBegin(1)), month_ends.iloc[-1] + pd.Timedelta(days=1)]
-    height = min(8.0, 2.6 + 0.35 * len(statistic))
-    fig, ax = plotting.new_figure(height=height)
-    mesh = ax.pcolormesh(
-        edges,
-        np.arange(len(statistic) + 1),
-        np.ma.masked_invalid(statistic.to_numpy()),
+    first = pd.Timestamp(statistic.columns[0]).to_period("M")
+
+    def position(day: pd.Timestamp) -> float:
+        """x of a day: each month end's column spans its month, 0 at the first month's start."""
+        return (day.to_period("M") - first).n + (day.day - 1) / day.days_in_month
+
+    fig, ax = plotting.new_figure(height=min(8.0, 2.6 + 0.35 * len(statistic)))
+    sns.heatmap(
+        statistic,
         cmap=plotting.HEATMAP_CMAP,
         vmin=0,
         vmax=max(1.0, float(np.nanmax(statistic.to_numpy()))),
+        cbar_kws={"label": STATISTIC_LABEL, "pad": 0.015},
+        ax=ax,
     )
     ax.set_facecolor("#eeeeee")  # month ends without a reference year
+    ax.grid(False)
     rows, columns = np.nonzero(drifted.to_numpy())
-    centres = month_ends - pd.Timedelta(days=14)
-    ax.scatter(
-        centres.iloc[columns],
-        rows + 0.5,
-        marker="o",
+    sns.scatterplot(
+        x=columns + 0.5,
+        y=rows + 0.5,
         s=22,
-        facecolor=plotting.COLORS["highlight"],
+        color=plotting.COLORS["highlight"],
         edgecolor="white",
         linewidth=0.6,
         zorder=3,
+        label="Alarm",
+        ax=ax,
     )
-    ax.set_yticks(np.arange(len(statistic)) + 0.5, statistic.index)
-    ax.set_ylim(len(statistic), 0)  # first feature at the top
-    ax.grid(False)
+    quiet = summary["quiet_period"]
+    for day, label in ((quiet["start"], "Quiet period"), (quiet["end"], None)):
+        if 0 <= position(pd.Timestamp(day)) <= len(statistic.columns):
+            ax.axvline(
+                position(pd.Timestamp(day)),
+                color=plotting.COLORS["neutral"],
+                linestyle=":",
+                label=label,
+            )
+    plotting.mark_events(ax, context.events, position=position)
+    ax.set_xticks(*time_ticks(pd.to_datetime(statistic.columns), position), rotation=0)
+    ax.set_yticks(np.arange(len(statistic)) + 0.5, statistic.index, rotation=0)
     ax.set_ylabel("Feature")
     ax.set_xlabel("Month end the check is made at")
-    plotting.date_axis(ax)
-    handles = [
-        Line2D([], [], marker="o", linestyle="", color=plotting.COLORS["highlight"], label="Alarm")
-    ]
-    quiet, change = summary["quiet_period"], summary["known_change"]
-    for day in (quiet["start"], quiet["end"]):
-        ax.axvline(pd.Timestamp(day), color=plotting.COLORS["neutral"], linestyle=":")
-    handles.append(
-        Line2D([], [], color=plotting.COLORS["neutral"], linestyle=":", label="Quiet period")
-    )
-    ax.axvline(pd.Timestamp(change["date"]), color=plotting.COLORS["actual"], linestyle="--")
-    handles.append(
-        Line2D(
-            [],
-            [],
-            color=plotting.COLORS["actual"],
-            linestyle="--",
-            label=f"{change['date']}: known change",
-        )
-    )
-    ax.set_xlim(edges[0], edges[-1])
-    fig.colorbar(mesh, ax=ax, label=STATISTIC_LABEL, pad=0.015)
-    fig.legend(handles=handles, loc="outside lower center", ncols=3)
     plotting.titles(
         fig,
         f"Drift monitor backtest: the check as of {summary['month_ends']['count']} month ends",
         subtitle(summary),
     )
+    plotting.legend_below(fig, ax)
     return fig
 
 
 if __name__ == "__main__":
-    log = log_to(snakemake.log[0], "figures.drift_backtest")
-    plotting.apply_theme()
-    alarms, summary = read(snakemake.input.alarms, snakemake.input.summary)
-    plotting.save_png(draw(alarms, summary), snakemake.output[0])
-    log.info(
-        "%d month ends, %d alarms", summary["month_ends"]["count"], int(alarms["drifted"].sum())
-    )
+    plotting.main(snakemake, draw)

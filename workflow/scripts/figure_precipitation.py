@@ -1,72 +1,44 @@
 """Figure precipitation: the daily bicycle total by how much rain fell that day."""
 
-import warnings
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
 import seaborn as sns
-from matplotlib import MatplotlibDeprecationWarning
 from matplotlib.figure import Figure
 
 from bikeflow import plotting
-from bikeflow.logs import log_to
-from bikeflow.table_io import read_table
 
 # Upper edges (mm, inclusive) of the precipitation bins; a last bin takes everything above.
 # Most days are dry and wet days are skewed, so the bins widen roughly geometrically.
 EDGES_MM = [0, 1, 3, 6, 12, 25]
+LABELS = [
+    "0 (dry)",
+    *(f"{low:g}–{high:g}" if low else f"up to {high:g}" for low, high in pairwise(EDGES_MM)),
+    f"> {EDGES_MM[-1]:g}",
+]
 
 
-def bin_labels() -> list[str]:
-    labels = ["0 (dry)"]
-    labels += [
-        f"{low:g}–{high:g}" if low else f"up to {high:g}"
-        for low, high in zip(EDGES_MM, EDGES_MM[1:], strict=False)
-    ]
-    return [*labels, f"> {EDGES_MM[-1]:g}"]
-
-
-def days(daily: pd.DataFrame) -> pd.DataFrame:
-    """Complete days with a precipitation value, each in its bin."""
-    table = pd.DataFrame(
-        {
-            "day_type": plotting.day_type(daily["date"]).to_numpy(),
-            "precipitation_mm": pd.to_numeric(daily["precipitation_mm"]).to_numpy(dtype=float),
-            "total": daily["total"].astype("Float64").to_numpy(dtype=float, na_value=np.nan),
-        }
-    ).dropna(subset=["precipitation_mm", "total"])
-    table["bin"] = pd.cut(
-        table["precipitation_mm"], [-np.inf, *EDGES_MM, np.inf], labels=bin_labels()
-    )
-    return table
-
-
-def draw(daily: pd.DataFrame) -> Figure:
-    table = days(daily)
-    labels = bin_labels()
-    sizes = table["bin"].value_counts().reindex(labels, fill_value=0)
+def draw(daily: pd.DataFrame, context: plotting.Context) -> Figure:
+    days = plotting.day_values(daily, ["precipitation_mm", "total"])
+    days["bin"] = pd.cut(days["precipitation_mm"], [-np.inf, *EDGES_MM, np.inf], labels=LABELS)
+    sizes = days["bin"].value_counts().reindex(LABELS, fill_value=0)
     fig, ax = plotting.new_figure()
-    with warnings.catch_warnings():  # seaborn 0.13.2 still passes matplotlib 3.11 `vert=`
-        warnings.filterwarnings("ignore", "vert: bool", MatplotlibDeprecationWarning)
-        sns.boxplot(
-            data=table,
-            x="bin",
-            y="total",
-            hue="day_type",
-            order=labels,
-            hue_order=list(plotting.DAY_TYPE_COLORS),
-            palette=plotting.DAY_TYPE_COLORS,
-            saturation=1,
-            width=0.7,
-            fliersize=2,
-            linewidth=1,
-            ax=ax,
-        )
-    ax.set_xticks(range(len(labels)), [f"{label}\n{sizes[label]:,} days" for label in labels])
-    ax.set_ylim(bottom=0)
-    ax.set_xlabel("Precipitation at Sea-Tac (mm per day)")
-    ax.set_ylabel("Bicycles per day")
-    plotting.thousands(ax)
+    sns.boxplot(
+        data=days,
+        x="bin",
+        y="total",
+        order=LABELS,
+        saturation=1,
+        width=0.7,
+        fliersize=2,
+        linewidth=1,
+        ax=ax,
+        **plotting.BY_DAY_TYPE,
+    )
+    ax.set_xticks(range(len(LABELS)), [f"{label}\n{sizes[label]:,} days" for label in LABELS])
+    ax.set_xlabel(f"Precipitation at {context.dataset['weather_station']} (mm per day)")
+    plotting.count_axis(ax, "Bicycles per day")
     ax.legend(title=None, loc="upper right")
     plotting.titles(
         fig,
@@ -78,8 +50,4 @@ def draw(daily: pd.DataFrame) -> Figure:
 
 
 if __name__ == "__main__":
-    log = log_to(snakemake.log[0], "figures.precipitation")
-    plotting.apply_theme()
-    daily = read_table(snakemake.input.daily)
-    plotting.save_png(draw(daily), snakemake.output[0])
-    log.info("%d complete days with a precipitation value", len(days(daily)))
+    plotting.main(snakemake, draw)

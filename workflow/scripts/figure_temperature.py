@@ -2,62 +2,56 @@
 
 import numpy as np
 import pandas as pd
+import seaborn as sns
 from matplotlib.figure import Figure
 
 from bikeflow import plotting
-from bikeflow.logs import log_to
-from bikeflow.table_io import read_table
 
 BIN_C = 2.0  # width of the temperature bins whose mean is drawn as a line
 MIN_DAYS_PER_BIN = 10  # bins with fewer days are left out of the line
 
 
-def days(daily: pd.DataFrame) -> pd.DataFrame:
-    """Complete days with a temperature: day type, tmax_c and total as floats."""
-    table = pd.DataFrame(
-        {
-            "day_type": plotting.day_type(daily["date"]).to_numpy(),
-            "tmax_c": pd.to_numeric(daily["tmax_c"]).to_numpy(dtype=float),
-            "total": daily["total"].astype("Float64").to_numpy(dtype=float, na_value=np.nan),
-        }
-    )
-    return table.dropna(subset=["tmax_c", "total"])
+def in_full_bins(days: pd.DataFrame) -> pd.DataFrame:
+    """The days with the centre of their BIN_C-wide temperature bin (`bin_c`), in the bins
+    that have at least MIN_DAYS_PER_BIN days of their day type."""
+    binned = days.assign(bin_c=(np.floor(days["tmax_c"] / BIN_C) + 0.5) * BIN_C)
+    size = binned.groupby(["day_type", "bin_c"])["total"].transform("size")
+    return binned[size >= MIN_DAYS_PER_BIN]
 
 
-def binned_means(table: pd.DataFrame) -> pd.DataFrame:
-    """Mean total per day type and BIN_C-wide temperature bin (at the bin's centre)."""
-    centre = (np.floor(table["tmax_c"] / BIN_C) + 0.5) * BIN_C
-    grouped = table.assign(centre=centre).groupby(["day_type", "centre"])["total"]
-    means = grouped.agg(["mean", "size"]).reset_index()
-    return means[means["size"] >= MIN_DAYS_PER_BIN]
-
-
-def draw(daily: pd.DataFrame) -> Figure:
-    table = days(daily)
-    means = binned_means(table)
+def draw(daily: pd.DataFrame, context: plotting.Context) -> Figure:
+    days = plotting.day_values(daily, ["tmax_c", "total"])
     fig, ax = plotting.new_figure()
-    for kind, color in plotting.DAY_TYPE_COLORS.items():
-        rows = table[table["day_type"] == kind]
-        ax.scatter(rows["tmax_c"], rows["total"], s=6, color=color, alpha=0.25, linewidths=0)
-        line = means[means["day_type"] == kind]
-        ax.plot(line["centre"], line["mean"], color=color, lw=2.5, label=f"{kind}s")
-    ax.set_ylim(bottom=0)
-    ax.set_xlabel("Maximum temperature at Sea-Tac (°C)")
-    ax.set_ylabel("Bicycles per day")
-    plotting.thousands(ax)
+    sns.scatterplot(
+        data=days,
+        x="tmax_c",
+        y="total",
+        legend=False,
+        ax=ax,
+        **plotting.DAY_DOTS,
+        **plotting.BY_DAY_TYPE,
+    )
+    sns.lineplot(
+        data=in_full_bins(days),
+        x="bin_c",
+        y="total",
+        estimator="mean",
+        errorbar=None,
+        linewidth=2.5,
+        ax=ax,
+        **plotting.BY_DAY_TYPE,
+    )
+    ax.set_xlabel(f"Maximum temperature at {context.dataset['weather_station']} (°C)")
+    plotting.count_axis(ax, "Bicycles per day")
     ax.legend(loc="upper left", title=f"Mean per {BIN_C:g} °C")
     plotting.titles(
         fig,
         "Daily bicycle traffic against the day's maximum temperature",
-        f"Dots: complete days ({len(table):,}); lines: mean per {BIN_C:g} °C bin "
+        f"Dots: complete days ({len(days):,}); lines: mean per {BIN_C:g} °C bin "
         f"with at least {MIN_DAYS_PER_BIN} days; {plotting.span_text(daily['date'])}",
     )
     return fig
 
 
 if __name__ == "__main__":
-    log = log_to(snakemake.log[0], "figures.temperature")
-    plotting.apply_theme()
-    daily = read_table(snakemake.input.daily)
-    plotting.save_png(draw(daily), snakemake.output[0])
-    log.info("%d complete days with a temperature", len(days(daily)))
+    plotting.main(snakemake, draw)

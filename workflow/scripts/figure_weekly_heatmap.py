@@ -1,13 +1,10 @@
 """Figure weekly_heatmap: the mean daily bicycle total of every ISO week, one row per year."""
 
-import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 
 from bikeflow import plotting
-from bikeflow.logs import log_to
-from bikeflow.table_io import read_table
 
 WEEK_TICKS = [1, 5, 9, 14, 18, 22, 27, 31, 35, 40, 44, 48, 53]  # about a month apart
 
@@ -15,30 +12,26 @@ WEEK_TICKS = [1, 5, 9, 14, 18, 22, 27, 31, 35, 40, 44, 48, 53]  # about a month 
 def weekly_means(daily: pd.DataFrame) -> pd.DataFrame:
     """Mean total of the complete days in each (ISO year, ISO week): years as rows, weeks
     1 to 53 as columns, NaN where a week has no complete day."""
-    iso = plotting.as_datetime(pd.Series(daily["date"])).dt.isocalendar()
-    table = pd.DataFrame(
-        {
-            "year": iso["year"].astype(int).to_numpy(),
-            "week": iso["week"].astype(int).to_numpy(),
-            "total": daily["total"].astype("Float64").to_numpy(dtype=float, na_value=np.nan),
-        }
-    )
-    means = table.groupby(["year", "week"])["total"].mean().unstack("week")
+    days = plotting.day_values(daily, ["total"])
+    iso = days["date"].dt.isocalendar()
+    means = days.groupby([iso["year"], iso["week"]])["total"].mean().unstack("week")
     return means.reindex(columns=range(1, 54))
 
 
-def draw(daily: pd.DataFrame) -> Figure:
+def draw(daily: pd.DataFrame, context: plotting.Context) -> Figure:
     means = weekly_means(daily)
-    height = min(8.0, 2.0 + 0.4 * len(means))
-    fig, ax = plotting.new_figure(height=height)
+    fig, ax = plotting.new_figure(height=min(8.0, 2.0 + 0.4 * len(means)))
     sns.heatmap(
         means,
         cmap=plotting.HEATMAP_CMAP,
         vmin=0,
-        mask=means.isna(),
         linewidths=0.5,
         linecolor="white",
-        cbar_kws={"label": "Mean bicycles per day", "format": "{x:,.0f}", "pad": 0.015},
+        cbar_kws={
+            "label": "Mean bicycles per day",
+            "format": plotting.NumberFormatter(),
+            "pad": 0.015,
+        },
         ax=ax,
     )
     ax.set_facecolor("#eeeeee")  # weeks without a complete day
@@ -57,8 +50,4 @@ def draw(daily: pd.DataFrame) -> Figure:
 
 
 if __name__ == "__main__":
-    log = log_to(snakemake.log[0], "figures.weekly_heatmap")
-    plotting.apply_theme()
-    daily = read_table(snakemake.input.daily)
-    plotting.save_png(draw(daily), snakemake.output[0])
-    log.info("%d weeks with a complete day", int(weekly_means(daily).notna().sum().sum()))
+    plotting.main(snakemake, draw)
