@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import functools
 import importlib.util
 import json
 import re
@@ -15,6 +16,15 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from bikeflow import plotting
+from bikeflow.calibration import CalibrationSettings, rolling
+from bikeflow.evaluation import fold_scores
+from bikeflow.features import Days
+from bikeflow.forecast import scores_by_band
+from bikeflow.formats import json_text
+from bikeflow.live_error import LiveErrorSettings, timeline
+from bikeflow.live_error import backtest_summary as live_error_summary
+from bikeflow.model import backtest, backtest_folds, fold_at, run_fold
+from support import daily_frames
 from support.workflow import REPOSITORY
 
 SCRIPTS = REPOSITORY / "workflow/scripts"
@@ -22,12 +32,21 @@ SCRIPTS = REPOSITORY / "workflow/scripts"
 RULES = REPOSITORY / "workflow/rules/common.smk"
 
 
-def figure_inputs() -> dict[str, dict[str, str]]:
-    """FIGURE_INPUTS from common.smk: a literal dict, read without running Snakemake."""
+def figures_by_category() -> dict[str, dict[str, dict[str, str]]]:
+    """FIGURES_BY_CATEGORY from common.smk: a literal dict, read without running Snakemake."""
     text = RULES.read_text(encoding="utf-8")
-    block = re.search(r"^FIGURE_INPUTS = (\{.*?^\})", text, re.DOTALL | re.MULTILINE)
-    assert block, "common.smk defines FIGURE_INPUTS as a dict literal"
+    block = re.search(r"^FIGURES_BY_CATEGORY = (\{.*?^\})", text, re.DOTALL | re.MULTILINE)
+    assert block, "common.smk defines FIGURES_BY_CATEGORY as a dict literal"
     return ast.literal_eval(block.group(1))
+
+
+def figure_inputs() -> dict[str, dict[str, str]]:
+    """Each figure's named inputs, whatever its category."""
+    return {
+        figure: inputs
+        for figures in figures_by_category().values()
+        for figure, inputs in figures.items()
+    }
 
 
 def load(figure: str) -> ModuleType:
@@ -105,54 +124,35 @@ def hourly_counts() -> pd.DataFrame:
     )
 
 
-def holdout_predictions() -> pd.DataFrame:
-    rng = np.random.default_rng(3)
-    dates = pd.date_range("2020-06-01", periods=120, freq="D")
-    actual = (2500 + 800 * np.sin(np.arange(120) / 9) + rng.normal(0, 200, 120)).round()
-    return pd.DataFrame(
-        {
-            "date": dates.strftime("%Y-%m-%d"),
-            "actual": actual.astype(int),
-            "model": (actual + rng.normal(50, 250, 120)).round(1),
-            "same_weekday_last_week": np.r_[[np.nan] * 7, actual[:-7]],
-            "seasonal_mean": np.full(120, 2600.0),
-        }
+@functools.cache
+def model_outputs() -> dict:
+    """What the model and forecast rules write, made by the library itself from two synthetic
+    years: the holdout's forecasts, the backtest's folds and monthly timeline, the live-error
+    alarm's backtest, and the backtest's forecasts scored as published ones would be."""
+    settings, publication = daily_frames.SETTINGS, daily_frames.PUBLICATION
+    days = Days.from_daily(daily_frames.synthetic_daily(START, DAYS), settings)
+    last = pd.Timestamp(START) + pd.Timedelta(days=DAYS - 1)
+    holdout, _ = run_fold(days, fold_at("2020-09-01", last, publication), publication, settings)
+    folds = backtest_folds(days, publication, "2019-07-01", 3)
+    calibration = CalibrationSettings((7, 14, 28), 0.8, 1)
+    forecasts = rolling(backtest(days, publication, settings, folds)[0], calibration)
+    scored = forecasts.rename(columns={"model": "forecast"})
+    month_ends = pd.date_range(forecasts["date"].min(), last, freq="ME")
+    months = timeline(scored, month_ends, 30)
+    monitor = live_error_summary(
+        months,
+        LiveErrorSettings(30, 2.0),
+        {"start": "2019-01-01", "end": "2019-12-31"},
+        {"date": "2020-03-01", "label": "Test event", "description": "A change"},
+        publication.counts,
     )
-
-
-def backtest() -> tuple[pd.DataFrame, pd.DataFrame]:
-    rng = np.random.default_rng(4)
-    days, folds = [], []
-    for origin in pd.date_range("2018-01-01", "2020-10-01", freq="3MS"):
-        dates = pd.date_range(origin, periods=91, freq="D")
-        actual = 2500 + rng.normal(0, 300, 91)
-        shift = 1200 if origin >= pd.Timestamp("2020-03-01") else 0
-        predicted = actual + shift + rng.normal(0, 300, 91)
-        days.append(
-            pd.DataFrame(
-                {
-                    "origin": origin.strftime("%Y-%m-%d"),
-                    "date": dates.strftime("%Y-%m-%d"),
-                    "actual": actual.round(),
-                    "predicted": predicted.round(1),
-                }
-            )
-        )
-        error = predicted - actual
-        folds.append(
-            {
-                "origin": origin.strftime("%Y-%m-%d"),
-                "train_start": "2012-10-03",
-                "train_end": (origin - pd.Timedelta(days=1)).strftime("%Y-%m-%d"),
-                "test_start": dates[0].strftime("%Y-%m-%d"),
-                "test_end": dates[-1].strftime("%Y-%m-%d"),
-                "rows": 91,
-                "mae": float(np.abs(error).mean()),
-                "rmse": float(np.sqrt((error**2).mean())),
-                "r2": 0.4,
-            }
-        )
-    return pd.concat(days, ignore_index=True), pd.DataFrame(folds)
+    return {
+        "holdout": holdout,
+        "months": months,
+        "folds": fold_scores(forecasts),
+        "monitor": json.loads(json_text(monitor)),
+        "scores": scores_by_band(scored.dropna(subset=["expected_abs_error"]), [7, 14, 28]),
+    }
 
 
 FEATURES = ["daylight_hours", "tmax_c", "precipitation_mm", "year", "weekday", "is_holiday"]
@@ -188,6 +188,7 @@ def drift_report() -> dict:
         for feature, p, k in zip(FEATURES, psi, ks, strict=True)
     ]
     window = {
+        "days": 90,
         "current": {"start": "2021-10-03", "end": "2021-12-31"},
         "reference": [
             {"year": year, "start": f"{year}-10-03", "end": f"{year}-12-31"}
@@ -199,22 +200,27 @@ def drift_report() -> dict:
         "alarm_on": "both",
         "psi_threshold": 0.2,
         "ks_threshold": 0.3,
-        "windows": {"features": window | {"days": 90}, "target": window | {"days": 30}},
+        "window": window,
         "features": rows,
         "drifted": [row["feature"] for row in rows if row["drifted"]],
     }
 
 
 def drift_backtest() -> tuple[pd.DataFrame, dict]:
-    """An alarm timeline of 2016-2021 with a gap (a month end without reference for the
-    target) and its summary."""
+    """An alarm timeline of 2016-2021 with a gap (month ends without a reference year for one
+    feature) and its summary."""
     rng = np.random.default_rng(5)
     rows = []
     for month in pd.date_range("2016-01-31", "2021-12-31", freq="ME"):
-        for feature, group in (("tmax_c", "weather"), ("weekday", "calendar"), ("total", "target")):
-            if feature == "total" and month.year == 2017 and month.month < 4:
+        for feature, group in (
+            ("tmax_c", "weather"),
+            ("weekday", "categorical"),
+            ("precipitation_mm", "weather"),
+        ):
+            if feature == "precipitation_mm" and month.year == 2017 and month.month < 4:
                 continue
-            shift = 0.4 if feature == "total" and month >= pd.Timestamp("2020-03-31") else 0
+            wet = feature == "precipitation_mm" and month >= pd.Timestamp("2020-03-31")
+            shift = 0.4 if wet else 0
             ks = float(rng.uniform(0, 0.25) + shift)
             rows.append(
                 {
@@ -239,15 +245,7 @@ def drift_backtest() -> tuple[pd.DataFrame, dict]:
             "alarm_month_ends": 0,
             "false_alarm_rate": 0.0,
             "alarms": [],
-        },
-        "known_change": {
-            "date": "2020-03-01",
-            "description": "the pandemic",
-            "feature": "total",
-            "monitored_before": True,
-            "alarm_at_month_end_before": False,
-            "first_alarm": "2020-03-31",
-            "days_after": 30,
+            "features": ["precipitation_mm", "tmax_c", "weekday"],
         },
     }
     return alarms, summary
@@ -261,10 +259,10 @@ def write_inputs(figure: str, directory: Path) -> dict[str, Path]:
             daily_table().to_parquet(path)
         elif name == "hourly":
             hourly_counts().to_parquet(path)
-        elif name == "predictions":
-            holdout_predictions().to_csv(path, index=False)
-        elif name in ("days", "folds"):
-            backtest()[0 if name == "days" else 1].to_csv(path, index=False)
+        elif name in ("holdout", "months", "folds", "scores"):
+            model_outputs()[name].to_csv(path, index=False, date_format="%Y-%m-%d")
+        elif name == "monitor":
+            path.write_text(json.dumps(model_outputs()["monitor"]), encoding="utf-8")
         elif name == "importance":
             permutation_importance().to_csv(path, index=False)
         elif name == "drift":
@@ -284,6 +282,7 @@ CONTEXT = plotting.Context.from_params(
     {
         "dataset": {"counter": "Test Counter", "weather_station": "Test Station"},
         "events": [{"date": "2020-03-01", "label": "Test event", "description": "A change"}],
+        "lead_bands": [7, 14, 28],
     }
 )
 

@@ -144,16 +144,41 @@ def test_figures_say_what_the_context_says(tmp_path: Path):
 
 def test_backtest_error_names_the_event_in_the_legend_not_over_the_data(tmp_path: Path):
     fig = draw("backtest_error", tmp_path)
-    mae_ax, bias_ax = fig.axes
-    assert not mae_ax.texts and not bias_ax.texts
+    mae_ax, ratio_ax = fig.axes
+    assert not mae_ax.texts and not ratio_ax.texts
     event = plotting.mdates.date2num(pd.Timestamp("2020-03-01"))
-    for ax in (mae_ax, bias_ax):
+    for ax in (mae_ax, ratio_ax):
         assert event in [line.get_xdata()[0] for line in ax.lines if line.get_linestyle() == "--"]
-    assert legend_texts(fig) == [
-        "Monthly MAE",
-        "MAE of each fold's test window",
+    assert legend_texts(fig)[:3] == [
+        "MAE of the month's forecasts",
+        "The error expected of them",
         "2020-03-01: Test event",
     ]
+    assert "The alarm fires above 2" in legend_texts(fig)
+
+
+def test_residuals_show_every_lead_band_of_the_context(tmp_path: Path):
+    fig = draw("residuals", tmp_path)
+    bands = [label.get_text() for label in fig.axes[0].get_xticklabels()]
+    assert bands == ["1-7", "8-14", "15-28", "29+"]
+
+
+def test_holdout_forecasts_draw_each_day_first_and_last_forecast(tmp_path: Path):
+    fig = draw("holdout_forecasts", tmp_path)
+    assert legend_texts(fig)[:3] == [
+        "Counted",
+        "First forecast (a week or more ahead)",
+        "Last forecast before the count",
+    ]
+    assert "Test Counter" in fig.get_suptitle()
+
+
+def test_forecast_scores_of_nothing_scored_say_so(tmp_path: Path):
+    module = load("forecast_scores")
+    plotting.apply_theme()
+    empty = pd.DataFrame(columns=["band", "forecasts", "mae", "expected_mae", "coverage"])
+    fig = module.draw(empty, pd.DataFrame(columns=["as_of", "ratio"]), {}, CONTEXT)
+    assert fig.get_suptitle() == "Published forecasts: none scored yet"
 
 
 def test_an_event_outside_the_time_axis_is_not_marked(tmp_path: Path):
@@ -196,9 +221,10 @@ def test_drift_backtest_marks_every_alarm_and_leaves_unchecked_months_blank(tmp_
     (markers,) = ax.collections[1:2]  # the heat map first, then the alarm markers
     assert len(markers.get_offsets()) == int(alarms["drifted"].sum())
     statistic = ax.collections[0].get_array()
-    assert statistic.mask.sum() == 3  # total in January to March 2017: no reference
-    assert [label.get_text() for label in ax.get_yticklabels()] == ["tmax_c", "weekday", "total"]
-    assert "30 days after 2020-03-01" in ax.get_title(loc="left")
+    assert statistic.mask.sum() == 3  # precipitation in January to March 2017: no reference
+    labels = [label.get_text() for label in ax.get_yticklabels()]
+    assert labels == ["tmax_c", "weekday", "precipitation_mm"]
+    assert "0 of 48 month ends with an alarm on some feature" in ax.get_title(loc="left")
     assert [label.get_text() for label in ax.get_xticklabels()][:2] == ["2016", "2017"]
 
 

@@ -43,7 +43,7 @@ import sys
 from pathlib import Path
 from support.figures import draw
 from bikeflow import plotting
-plotting.save_png(draw("holdout_predictions", Path(sys.argv[1])), sys.argv[2])
+plotting.save_png(draw("holdout_forecasts", Path(sys.argv[1])), sys.argv[2])
 """
 
 
@@ -125,13 +125,15 @@ def test_main_draws_the_figure_from_the_named_inputs_and_logs_one_line(tmp_path:
     params = {
         "dataset": {"counter": "A", "weather_station": "B"},
         "events": [{"date": "2020-03-01", "label": "Change", "description": "What changed"}],
+        "lead_bands": [7, 14, 28],
     }
     output, log = tmp_path / "figures/backtest_error.png", tmp_path / "logs/backtest_error.log"
     plotting.main(Snakemake(inputs, output, log, params), load("backtest_error").draw)
     with Image.open(output) as image:
         assert image.format == "PNG" and image.size == (1200, 780)
     assert log.read_text().splitlines() == [
-        f"INFO figures.backtest_error: {output} drawn from {paths['days']}, {paths['folds']}"
+        f"INFO figures.backtest_error: {output} drawn from {paths['months']}, {paths['folds']}, "
+        f"{paths['monitor']}"
     ]
 
 

@@ -35,21 +35,52 @@ FORECAST_OUTPUTS = [
     "results/forecasts/scores.csv",
     "results/forecasts/scores_by_month.csv",
 ]
-# Figure -> its named inputs (the names its script reads from snakemake.input).
+# The figures as people look for them (the report's categories), each with its named inputs
+# (the names its script's draw() takes). A new figure is a script, a caption and a line here.
+FIGURES_BY_CATEGORY = {
+    "Data": {
+        "daily_traffic": {"daily": "results/tables/daily.parquet"},
+        "hourly_profile": {"hourly": "results/tables/hourly_counts.parquet"},
+        "temperature": {"daily": "results/tables/daily.parquet"},
+        "precipitation": {"daily": "results/tables/daily.parquet"},
+        "weekly_heatmap": {"daily": "results/tables/daily.parquet"},
+    },
+    "Model": {
+        "holdout_forecasts": {"holdout": "results/model/holdout_forecasts.csv"},
+        "residuals": {"holdout": "results/model/holdout_forecasts.csv"},
+        "backtest_error": {
+            "months": "results/model/backtest_months.csv",
+            "folds": "results/model/backtest_folds.csv",
+            "monitor": "results/monitoring/live_error_backtest.json",
+        },
+        "permutation_importance": {
+            "importance": "results/model/permutation_importance.csv"
+        },
+    },
+    "Forecasts": {
+        "forecast_scores": {
+            "scores": "results/forecasts/scores.csv",
+            "months": "results/forecasts/scores_by_month.csv",
+            "monitor": "results/monitoring/live_error_backtest.json",
+        },
+    },
+    "Monitoring": {
+        "drift": {"drift": "results/monitoring/drift.json"},
+        "drift_backtest": {
+            "alarms": "results/monitoring/drift_backtest.csv",
+            "summary": "results/monitoring/drift_backtest.json",
+        },
+    },
+}
 FIGURE_INPUTS = {
-    "daily_traffic": {"daily": "results/tables/daily.parquet"},
-    "hourly_profile": {"hourly": "results/tables/hourly_counts.parquet"},
-    "temperature": {"daily": "results/tables/daily.parquet"},
-    "precipitation": {"daily": "results/tables/daily.parquet"},
-    "weekly_heatmap": {"daily": "results/tables/daily.parquet"},
-    "permutation_importance": {
-        "importance": "results/model/permutation_importance.csv"
-    },
-    "drift": {"drift": "results/monitoring/drift.json"},
-    "drift_backtest": {
-        "alarms": "results/monitoring/drift_backtest.csv",
-        "summary": "results/monitoring/drift_backtest.json",
-    },
+    figure: inputs
+    for figures in FIGURES_BY_CATEGORY.values()
+    for figure, inputs in figures.items()
+}
+FIGURE_CATEGORY = {
+    figure: category
+    for category, figures in FIGURES_BY_CATEGORY.items()
+    for figure in figures
 }
 FIGURES = list(FIGURE_INPUTS)
 
@@ -68,13 +99,17 @@ def library(script):
     `script` may hold wildcards (figure_{figure}.py)."""
 
     def modules(wildcards):
-        found, pending = set(), imported(f"workflow/scripts/{script.format(**wildcards)}")
+        found, pending = set(), imported(
+            f"workflow/scripts/{script.format(**wildcards)}"
+        )
         while pending:
             name = pending.pop()
             if name not in found:
                 found.add(name)
                 pending |= imported(f"workflow/scripts/bikeflow/{name}.py")
-        return [f"workflow/scripts/bikeflow/{m}.py" for m in ["__init__", *sorted(found)]]
+        return [
+            f"workflow/scripts/bikeflow/{m}.py" for m in ["__init__", *sorted(found)]
+        ]
 
     return modules
 
@@ -85,7 +120,9 @@ def imported(path):
     for node in ast.walk(ast.parse(Path(path).read_text(encoding="utf-8"))):
         if isinstance(node, ast.ImportFrom) and node.module == "bikeflow":
             modules |= {alias.name for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("bikeflow."):
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
+            "bikeflow."
+        ):
             modules.add(node.module.split(".")[1])
     return modules
 

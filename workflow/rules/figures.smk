@@ -1,8 +1,9 @@
 # Figures: one PNG per figure, drawn by workflow/scripts/figure_{figure}.py, so editing one
 # figure's script re-runs that figure alone. Every figure shares the runner, the seaborn theme
 # and the byte-stable PNG writer of bikeflow/plotting.py (declared below, so a change there
-# re-runs them all). The script's draw() gets the named inputs of FIGURE_INPUTS (common.smk)
-# and a context made from the params: the dataset's names and the events marked on time axes.
+# re-runs them all). The script's draw() gets the named inputs of FIGURES_BY_CATEGORY
+# (common.smk) and a context made from the params: the dataset's names, the events marked on
+# time axes and the lead bands.
 
 
 # The caption is one template for all figures: report() does not fill wildcards into a
@@ -16,7 +17,7 @@ rule figure:
         report(
             "results/figures/{figure}.png",
             caption="../report/figure.rst",
-            category="Figures",
+            category=lookup(dpath="{figure}", within=FIGURE_CATEGORY),
             labels={"figure": "{figure}"},
         ),
     log:
@@ -29,5 +30,6 @@ rule figure:
     params:
         dataset=config["dataset"],
         events=[config["monitoring"]["backtest"]["known_change"]],
+        lead_bands=lookup(dpath="forecasts/lead_bands", within=config),
     script:
         "../scripts/figure_{wildcards.figure}.py"

@@ -1,78 +1,56 @@
-"""Figure backtest_error: how far off the rolling-origin backtest was, month by month, so
-that a change in the data (like the 2020 pandemic) shows as a jump in the error."""
+"""Figure backtest_error: how far off the rolling-origin backtest was, month by month, and
+the live-error alarm it would have raised: a change in how people ride (the 2020 pandemic)
+shows as a jump the recent counts then catch up with."""
 
-import numpy as np
 import pandas as pd
-import seaborn as sns
 from matplotlib.figure import Figure
 
 from bikeflow import plotting
 
 
-def monthly_errors(days: pd.DataFrame) -> pd.DataFrame:
-    """MAE and mean error (forecast - actual) of each calendar month of the backtest, at
-    the middle of the month (`month`); NaN for months without a forecast day."""
-    error = (days["predicted"] - days["actual"]).rename("error")
-    month = pd.to_datetime(days["date"]).dt.to_period("M").rename("month")
-    grouped = error.groupby(month)
-    months = pd.DataFrame({"mae": grouped.apply(lambda e: e.abs().mean()), "bias": grouped.mean()})
-    # Every month between the first and the last, so the line breaks where none was forecast.
-    months = months.reindex(pd.period_range(months.index.min(), months.index.max(), freq="M"))
-    months.index = months.index.to_timestamp() + pd.Timedelta(days=14)
-    months["sign"] = np.where(months["bias"] > 0, "above", "below")
-    return months.rename_axis("month").reset_index()
-
-
-def draw(days: pd.DataFrame, folds: pd.DataFrame, context: plotting.Context) -> Figure:
-    months = monthly_errors(days)
-    fig, (mae_ax, bias_ax) = plotting.new_figure(
+def draw(
+    months: pd.DataFrame, folds: pd.DataFrame, monitor: dict, context: plotting.Context
+) -> Figure:
+    months = months.assign(as_of=pd.to_datetime(months["as_of"]))
+    fig, (mae_ax, ratio_ax) = plotting.new_figure(
         height=6.5, nrows=2, sharex=True, height_ratios=[3, 2]
     )
-    plotting.broken_line(
-        months,
-        "month",
-        "mae",
-        mae_ax,
-        color=plotting.COLORS["primary"],
-        linewidth=1.2,
-        marker="o",
-        markersize=4,
-        label="Monthly MAE",
-    )
-    mae_ax.hlines(
-        folds["mae"],
-        pd.to_datetime(folds["test_start"]),
-        pd.to_datetime(folds["test_end"]),
-        color=plotting.COLORS["actual"],
-        linewidth=2.5,
-        label="MAE of each fold's test window",
-    )
+    for column, label, color in [
+        ("mae", "MAE of the month's forecasts", plotting.COLORS["primary"]),
+        ("expected_mae", "The error expected of them", plotting.COLORS["neutral"]),
+    ]:
+        plotting.broken_line(
+            months, "as_of", column, mae_ax, color=color, marker="o", markersize=3, label=label
+        )
     plotting.count_axis(mae_ax, "Mean absolute error\n(bicycles per day)")
 
-    sns.barplot(
-        data=months.dropna(subset=["bias"]),
-        x="month",
-        y="bias",
-        hue="sign",
-        palette={"above": plotting.COLORS["highlight"], "below": plotting.COLORS["primary"]},
-        saturation=1,
-        native_scale=True,
-        dodge=False,
-        legend=False,
-        ax=bias_ax,
+    plotting.broken_line(
+        months,
+        "as_of",
+        "ratio",
+        ratio_ax,
+        color=plotting.COLORS["primary"],
+        marker="o",
+        markersize=3,
     )
-    bias_ax.axhline(0, color=plotting.COLORS["actual"], linewidth=1)
-    bias_ax.set_ylabel("Mean error, forecast −\nactual (bicycles per day)")
-    plotting.thousands(bias_ax)
-    bias_ax.set_title("Above zero (red): the model expected more bicycles than came")
+    ratio_ax.axhline(
+        monitor["max_ratio"],
+        color=plotting.COLORS["highlight"],
+        linestyle=":",
+        label=f"The alarm fires above {monitor['max_ratio']:g}",
+    )
+    ratio_ax.set_ylim(bottom=0)
+    ratio_ax.set_ylabel("Error over\nexpected")
+    ratio_ax.set_title(f"The live-error alarm as of each month end ({monitor['window_days']} days)")
     plotting.mark_events(mae_ax, context.events)
-    plotting.time_axis(bias_ax, context.events, "Forecast month")
+    plotting.time_axis(ratio_ax, context.events, "Month end")
     plotting.legend_below(fig, mae_ax)
+    ratio_ax.legend(loc="upper left")
     plotting.titles(
         fig,
-        "Backtest: forecast error by month, refitting every few months",
-        f"{len(folds)} folds, each trained on the days before its origin; "
-        f"forecasts for {plotting.span_text(days['date'])}",
+        "Backtest: forecast error by month, as the live forecasts are issued",
+        f"{len(folds)} folds, each trained on the counts published by its origin; month ends "
+        f"{plotting.span_text(months['as_of'])}",
         ax=mae_ax,
     )
     return fig

@@ -37,14 +37,13 @@ def thresholds(drift: dict) -> dict[str, float]:
 
 
 def comparison(drift: dict) -> str:
-    """What was compared: "Last 90 days of the features, 30 of the target, to 2021-12-31,
-    against the same weeks of 2017-2020"."""
-    windows = drift["windows"]
-    years = [reference["year"] for reference in windows["features"]["reference"]]
+    """What was compared: "Last 90 days, to 2021-12-31, against the same weeks of
+    2017-2020"."""
+    window = drift["window"]
+    years = [reference["year"] for reference in window["reference"]]
     span = f"{years[0]}-{years[-1]}" if len(years) > 1 else str(years[0]) if years else None
     return (
-        f"Last {windows['features']['days']} days of the features, "
-        f"{windows['target']['days']} of the target, to {drift['as_of']}, "
+        f"Last {window['days']} days, to {drift['as_of']}, "
         f"against the same weeks of {span or 'no earlier year'}"
     )
 

@@ -1,50 +1,59 @@
-"""Figure residuals: the model's holdout errors (actual minus forecast) over time and
-against the forecast."""
+"""Figure residuals: the model's holdout errors by lead, and over time."""
 
 import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
 
 from bikeflow import plotting
-
-ROLLING_DAYS = 14
-MIN_DAYS = 7  # days a window needs for its mean to be drawn
+from bikeflow.publication import band_labels, lead_band
 
 
-def draw(predictions: pd.DataFrame, context: plotting.Context) -> Figure:
-    table = pd.DataFrame(
+def errors(holdout: pd.DataFrame, bands: list[int]) -> pd.DataFrame:
+    """Each holdout forecast's error (forecast − actual), lead band and day."""
+    return pd.DataFrame(
         {
-            "date": pd.to_datetime(predictions["date"]),
-            "forecast": predictions["model"],
-            "residual": predictions["actual"] - predictions["model"],
+            "date": pd.to_datetime(holdout["date"]),
+            "error": holdout["model"] - holdout["actual"],
+            "lead": lead_band(holdout["lead_days"], bands),
         }
     ).dropna()
 
-    fig, (over_time, against) = plotting.new_figure(ncols=2, width_ratios=[2, 1], sharey=True)
-    dots = {"data": table, "y": "residual", "s": 12, "alpha": 0.5, "linewidth": 0}
-    dots["color"] = plotting.COLORS["primary"]
-    sns.scatterplot(x="date", label="Each day", ax=over_time, **dots)
-    sns.scatterplot(x="forecast", ax=against, **dots)
-    by_date = table.set_index("date")["residual"]
-    plotting.rolling_line(
-        over_time, by_date, ROLLING_DAYS, MIN_DAYS, color=plotting.COLORS["secondary"]
+
+def draw(holdout: pd.DataFrame, context: plotting.Context) -> Figure:
+    bands = list(context.lead_bands)
+    table = errors(holdout, bands)
+    fig, (by_lead, over_time) = plotting.new_figure(ncols=2, width_ratios=[1, 2], sharey=True)
+    sns.boxplot(
+        data=table,
+        x="lead",
+        y="error",
+        order=band_labels(bands),
+        color=plotting.COLORS["primary"],
+        fliersize=1.5,
+        ax=by_lead,
     )
-    for ax in (over_time, against):
+    by_lead.set_xlabel("Lead: days after the last count")
+    by_lead.set_ylabel("Forecast − actual (bicycles per day)")
+    daily = table.groupby("date")["error"].mean()
+    plotting.rolling_line(over_time, daily, 14, 7, color=plotting.COLORS["secondary"])
+    sns.scatterplot(
+        x=daily.index,
+        y=daily.values,
+        color=plotting.COLORS["primary"],
+        label="Mean error of the day's forecasts",
+        ax=over_time,
+        **plotting.DAY_DOTS,
+    )
+    for ax in (by_lead, over_time):
         ax.axhline(0, color=plotting.COLORS["actual"], linewidth=1)
+    plotting.thousands(by_lead)
     plotting.time_axis(over_time, context.events)
-    over_time.set_ylabel("Actual − forecast (bicycles per day)")
-    plotting.thousands(over_time)
-    against.set_xlabel("Forecast (bicycles per day)")
-    plotting.thousands(against, axis="x")
-    against.xaxis.set_major_locator(MaxNLocator(4))
-    against.set_title("Against the forecast")
     plotting.legend_below(fig, over_time, markerscale=2)
     plotting.titles(
         fig,
-        f"Model errors over the holdout period, {plotting.span_text(table['date'])}",
-        "Above zero: more bicycles than forecast",
-        ax=over_time,
+        f"Model errors over the holdout, {plotting.span_text(table['date'])}",
+        "Above zero: more bicycles forecast than came; boxes: middle half of the forecasts",
+        ax=by_lead,
     )
     return fig
 

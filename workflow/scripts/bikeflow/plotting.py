@@ -133,10 +133,12 @@ class Event:
 @dataclass(frozen=True)
 class Context:
     """What a figure says about the data beyond its inputs: `dataset` names what the data
-    are (config `dataset`: "counter", "weather_station"), `events` are marked on time axes."""
+    are (config `dataset`: "counter", "weather_station"), `events` are marked on time axes,
+    `lead_bands` group forecasts by lead (config `forecasts.lead_bands`)."""
 
     dataset: Mapping[str, str]
     events: tuple[Event, ...] = ()
+    lead_bands: tuple[int, ...] = ()
 
     @classmethod
     def from_params(cls, params: Any) -> Context:
@@ -145,7 +147,9 @@ class Context:
             Event(pd.Timestamp(event["date"]), event["label"], event.get("description", ""))
             for event in params["events"]
         )
-        return cls(dataset=dict(params["dataset"]), events=events)
+        return cls(
+            dataset=dict(params["dataset"]), events=events, lead_bands=tuple(params["lead_bands"])
+        )
 
 
 def _read_json(path: str | os.PathLike) -> Any:

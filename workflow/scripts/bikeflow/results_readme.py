@@ -376,7 +376,7 @@ def index_markdown(results: Results) -> str:
         "GitHub Actions when something changes. Do not edit by hand: the next run rewrites it.",
         "",
         *(f"> - {line}" for line in warnings(results)),
-        "",
+        *([""] if warnings(results) else []),
         "## Data",
         "",
         *freshness_table(results),
