@@ -18,6 +18,7 @@ rule figure:
             "results/figures/{figure}.png",
             caption="../report/figure.rst",
             category=lookup(dpath="{figure}", within=FIGURE_CATEGORY),
+            subcategory="Figures",
             labels={"figure": "{figure}"},
         ),
     log:

@@ -37,7 +37,12 @@ rule latest_forecast:
     input:
         current_record,
     output:
-        "results/forecasts/latest.csv",
+        report(
+            "results/forecasts/latest.csv",
+            caption="../report/files/latest.rst",
+            category="Forecasts",
+            subcategory="Tables",
+        ),
     log:
         "logs/forecasts/latest_forecast.log",
     localrule: True
@@ -54,9 +59,19 @@ rule score_forecasts:
         code=library("score_forecasts.py"),
         env=software("model"),
     output:
-        scores="results/forecasts/scores.csv",
+        scores=report(
+            "results/forecasts/scores.csv",
+            caption="../report/files/scores.rst",
+            category="Forecasts",
+            subcategory="Tables",
+        ),
         months="results/forecasts/scores_by_month.csv",
-        state="results/monitoring/live_error.json",
+        state=report(
+            "results/monitoring/live_error.json",
+            caption="../report/files/live_error.rst",
+            category="Monitoring",
+            subcategory="Tables",
+        ),
     log:
         "logs/forecasts/score_forecasts.log",
     conda:

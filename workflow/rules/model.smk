@@ -142,7 +142,12 @@ rule model_card:
         code=library("model_card.py"),
         env=software("model"),
     output:
-        "results/model/model_card.md",
+        report(
+            "results/model/model_card.md",
+            caption="../report/files/model_card.rst",
+            category="Model",
+            subcategory="Tables",
+        ),
     log:
         "logs/model/model_card.log",
     conda:

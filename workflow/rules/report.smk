@@ -33,3 +33,26 @@ rule results_index:
         counter_issues=lookup(dpath="tables/counter_issues", within=config),
     script:
         "../scripts/results_index.py"
+
+
+# The configuration the run used, with every override applied: Snakemake's report leaves
+# config files out, and people reading results/ should see what made them.
+rule run_config:
+    input:
+        code=library("run_config.py"),
+        env=software("tables"),
+    output:
+        report(
+            "results/config.yaml",
+            caption="../report/files/config.rst",
+            category="Configuration",
+            subcategory="Files",
+        ),
+    log:
+        "logs/report/run_config.log",
+    conda:
+        "../envs/tables.yaml"
+    params:
+        config=config,
+    script:
+        "../scripts/run_config.py"

@@ -55,7 +55,12 @@ checkpoint daily_table:
         code=library("daily_table.py"),
         env=software("tables"),
     output:
-        csv="results/tables/daily.csv",
+        csv=report(
+            "results/tables/daily.csv",
+            caption="../report/files/daily.rst",
+            category="Data",
+            subcategory="Tables",
+        ),
         parquet="results/tables/daily.parquet",
         coverage="results/tables/coverage.json",
     log:
