@@ -14,7 +14,7 @@ import yaml
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 SHARED_DATA = REPOSITORY.parent / "shared" / "data"
-JOB_LINE = re.compile(r"^(?:local)?rule (\w+):$", re.MULTILINE)
+JOB_LINE = re.compile(r"^(?:local)?(?:rule|checkpoint) (\w+):$", re.MULTILINE)
 TARGETS = {"all", "all_downloads"}  # target rules: they make nothing
 
 

@@ -95,8 +95,8 @@ def test_the_first_issue_forecasts_from_the_day_after_the_last_count(issued_in_m
         "model_sha256"
     ]
     assert set(record["model_sha256"]) == {model_sha}
-    accepted = read_json(issued_in_may / "results/sources/fremont_bridge.json")["sha256"]
-    assert set(record["fremont_bridge_sha256"]) == {accepted}
+    validated = read_json(issued_in_may / "results/validation/fremont_bridge.json")
+    assert set(record["fremont_bridge_sha256"]) == {validated["tasks"][0]["stats"]["sha256"]}
     latest = issued_in_may / "results/forecasts/latest.csv"
     assert (
         latest.read_bytes()

@@ -42,14 +42,20 @@ ALL_JOBS = {
     "datapackage": 1,
     "fit_model": 1,
     "backtest": 1,
+    "promote_model": 1,
     "permutation_importance": 1,
     "model_card": 1,
     "drift": 1,
     "drift_backtest": 1,
+    "live_error_backtest": 1,
     "data_health": 1,
     "worst_days": 1,
-    "figure": 11,
+    "issue_forecasts": 1,
+    "latest_forecast": 1,
+    "score_forecasts": 1,
+    "figure": 12,
     "results_index": 1,
+    "run_config": 1,
 }
 UPSTREAM_OF_DAILY = {
     "download",
@@ -59,7 +65,8 @@ UPSTREAM_OF_DAILY = {
     "tidy_weather",
 }
 # What reads the drift check's settings, and what reads its outputs: the drift figures, the
-# model card (it reports the monitor's backtest) and the index. Nothing of the model.
+# model card (it reports the monitor's backtest) and the index; and the configuration the run
+# used. Nothing of the model.
 DRIFT_RERUN = {
     "drift": 1,
     "drift_backtest": 1,
@@ -67,6 +74,8 @@ DRIFT_RERUN = {
     "model_card": 1,
     "results_index": 1,
 }
+# A change of the config also re-writes the configuration the run used.
+DRIFT_SETTING_RERUN = DRIFT_RERUN | {"run_config": 1}
 FRICTIONLESS = Path(sys.executable).parent / "frictionless"
 
 
@@ -160,26 +169,34 @@ def test_daily_table_flags_incomplete_days_and_keeps_dst_days(built: Path):
     assert daily["complete"].sum() == len(daily) - 1
 
 
-def test_results_index_reports_freshness_model_and_figures(built: Path):
+def test_results_index_reports_freshness_forecasts_model_and_figures(built: Path):
     index = (built / "results/README.md").read_text()
     fremont = json.loads((built / "results/validation/fremont_bridge.json").read_text())
     assert f"`{fremont['tasks'][0]['stats']['sha256'][:12]}`" in index
-    assert "| **model** |" in index and "| Same weekday last week |" in index
-    assert "| Latest day |" in index and "Forecasts the daily `total` bicycles 1 day ahead" in index
-    assert "Quality gate" in index
+    # the counts end 2021-06-30, the weather 2021-06-20: issued on 2021-06-30
+    assert "Issued 2021-06-30, the last day the sources cover" in index
+    assert "| 2021-07-07 | 7 | unknown |" in index
+    assert "No published forecast has been scored yet" in index
+    assert "**Quality gate passed.**" in index
+    assert "**Latest candidate promoted:** it passed the quality gate and no model was" in index
     figures = sorted((built / "results/figures").glob("*.png"))
-    assert len(figures) == 11
+    assert len(figures) == 12
     for figure in figures:
         assert f"(figures/{figure.name})" in index
 
 
-def test_snakemake_report_builds_with_the_figure_captions(built: Path):
+def test_snakemake_report_groups_figures_and_tables_by_what_people_look_for(built: Path):
     run = snakemake(built, "--configfile", "test-overrides.yaml", "--report", "report.html")
     assert run.returncode == 0, run.output
     report = (built / "report.html").read_text()
-    captions = sorted((built / "workflow/report").glob("*.rst"))
+    captions = sorted((built / "workflow/report").rglob("*.rst"))
     for caption in (path for path in captions if path.stem != "figure"):
-        assert caption.read_text().splitlines()[0] in report, caption.name
+        words = caption.read_text().splitlines()[0].split("``")[0]  # before any markup
+        assert words in report, caption.name
+    for category in ("Data", "Model", "Forecasts", "Monitoring", "Configuration"):
+        assert f'"{category}": {{' in report, category
+    assert '"results/forecasts/latest.csv"' in report
+    assert '"results/config.yaml"' in report
 
 
 def test_second_run_has_nothing_to_do(built: Path):
@@ -196,16 +213,16 @@ def test_forced_rerun_gives_byte_identical_results(built: Path):
     assert file_digests(built / "results") == before
 
 
-def test_results_index_explains_the_monitor_and_says_when_the_history_is_too_short(built: Path):
+def test_results_index_explains_the_monitors_and_says_when_the_history_is_too_short(built: Path):
     index = (built / "results/README.md").read_text()
     # 18 months of fixture data: a reference year for 5 month ends, none before the change
-    assert "Drift as of 2021-06-20, like for like" in index
+    assert "Input drift as of 2021-06-20, like for like" in index
     assert "the same weeks of the 4 years before (those the data cover: 2020)" in index
-    assert "The same check as of each of the 5 month ends from 2021-01-31 to 2021-05-31." in index
-    assert "False alarms not measured" in index
-    assert (
-        "not measured: The history does not reach back to a month end before the change." in index
+    assert "The drift check, run as of each of the 5 month ends from 2021-01-31 to 2021-05-31" in (
+        index
     )
+    assert "Its false alarms are not measured: the backtest has no quiet month end." in index
+    assert "is not measured: the backtest starts after it." in index
     alarms = pd.read_csv(built / "results/monitoring/drift_backtest.csv")
     assert alarms["month_end"].nunique() == 5
     assert "(figures/drift_backtest.png)" in index and "(monitoring/drift_backtest.csv)" in index
@@ -214,16 +231,16 @@ def test_results_index_explains_the_monitor_and_says_when_the_history_is_too_sho
 def test_annotating_a_worst_day_removes_it_from_training_and_scoring(built: Path):
     """The data feedback loop: a person annotates a day of the published worst days in
     the curated list, and the next run drops it from the model's training and scoring,
-    re-running what depends on the list and nothing else."""
+    re-running what depends on the list and nothing else; the issued record stays."""
     results = built / "results"
     folds_before = pd.read_csv(results / "model/backtest_folds.csv")
     worst = pd.read_csv(results / "monitoring/worst_days.csv")["date"].tolist()
-    last_origin = folds_before["origin"].max()
-    day = next(day for day in worst if day < last_origin)  # a day a backtest fold trains on
-    metrics_before = json.loads((results / "model/metrics.json").read_text())
+    day = next(day for day in worst if day < folds_before["train_until"].max())
     excluded_before = json.loads((results / "monitoring/health.json").read_text())["daily_table"][
         "counter_issue_days"
     ]
+    record = results / "forecasts/issued/2021-06-30.csv"
+    issued = record.read_bytes()
     issues = built / "resources/counter_issues.csv"
     issues.write_text(
         issues.read_text() + f'{day},{day},"Test: counter fault seen in the worst days"\n'
@@ -231,27 +248,25 @@ def test_annotating_a_worst_day_removes_it_from_training_and_scoring(built: Path
 
     run = rerun(built)
 
-    # Everything downstream of the daily table, except the hourly profile (hourly counts).
+    # Everything downstream of the daily table, except the hourly profile (hourly counts)
+    # and the configuration (unchanged); the record is kept as issued, and copied again.
     assert run.jobs == {
-        rule: count for rule, count in ALL_JOBS.items() if rule not in UPSTREAM_OF_DAILY
+        rule: count
+        for rule, count in ALL_JOBS.items()
+        if rule not in UPSTREAM_OF_DAILY | {"run_config"}
     } | {"figure": ALL_JOBS["figure"] - 1}
     assert "output: results/figures/hourly_profile.png" not in run.output
+    assert record.read_bytes() == issued
     daily = pd.read_csv(results / "tables/daily.csv", keep_default_na=False)
     assert daily.loc[daily["counter_issue"] != "", "date"].tolist() == [day]
-    # Gone from scoring: the holdout, the worst days, the backtest's forecasts ...
-    for table in (
-        "model/holdout_predictions.csv",
-        "monitoring/worst_days.csv",
-        "model/backtest.csv",
-    ):
-        assert day not in set(pd.read_csv(results / table)["date"]), table
-    metrics = json.loads((results / "model/metrics.json").read_text())
-    assert metrics["holdout"]["usable_days"] == metrics_before["holdout"]["usable_days"] - 1
-    # ... and from training: every backtest fold after it trains on one day fewer.
+    # Gone from scoring: the holdout's forecasts and the worst days ...
+    assert day not in set(pd.read_csv(results / "model/holdout_forecasts.csv")["date"])
+    assert day not in set(pd.read_csv(results / "monitoring/worst_days.csv")["date"])
+    # ... and from training: every fold trained after it learns from fewer forecasts.
     folds = pd.read_csv(results / "model/backtest_folds.csv")
-    after = folds["origin"] > day
+    after = folds["train_until"] >= day
     assert after.any()
-    assert (folds.loc[after, "train_rows"] == folds_before.loc[after, "train_rows"] - 1).all()
+    assert (folds.loc[after, "train_rows"] < folds_before.loc[after, "train_rows"]).all()
     assert (folds.loc[~after, "train_rows"] == folds_before.loc[~after, "train_rows"]).all()
     index = (results / "README.md").read_text()
     assert (
@@ -272,7 +287,7 @@ def test_changing_one_figure_script_reruns_that_figure_and_the_index(built: Path
 @pytest.mark.parametrize(
     ("module", "rules"),
     [
-        ("plotting", {"figure": 11, "results_index": 1}),
+        ("plotting", {"figure": 12, "results_index": 1}),
         ("results_readme", {"results_index": 1}),
         ("drift", DRIFT_RERUN),
     ],
@@ -288,9 +303,9 @@ def test_editing_a_library_module_reruns_only_the_rules_that_import_it(
 def test_changing_a_drift_setting_reruns_only_the_monitoring_and_what_reads_it(built: Path):
     overrides = built / "test-overrides.yaml"
     config = yaml.safe_load(overrides.read_text())
-    config["monitoring"]["reference_years"] = 2
+    config["monitoring"] = {"drift": {"reference_years": 2}}
     overrides.write_text(yaml.safe_dump(config, sort_keys=False))
-    assert rerun(built).jobs == DRIFT_RERUN
+    assert rerun(built).jobs == DRIFT_SETTING_RERUN
     drift = json.loads((built / "results/monitoring/drift.json").read_text())
     assert drift["reference_years"] == 2
 
@@ -300,7 +315,31 @@ def test_changing_a_parameter_reruns_only_the_rules_that_use_it(built: Path):
     config = yaml.safe_load(overrides.read_text())
     config["monitoring"]["worst_days"] = 5
     overrides.write_text(yaml.safe_dump(config, sort_keys=False))  # key order is in params
-    assert rerun(built).jobs == {"worst_days": 1, "results_index": 1}
+    assert rerun(built).jobs == {"worst_days": 1, "results_index": 1, "run_config": 1}
+
+
+def test_a_new_url_for_the_same_bytes_re_runs_nothing_after_the_download(
+    built: Path, module_server: LoopbackServer
+):
+    """As make run and the Actions run it: the sources fetched in an invocation of their own,
+    then the rest, where a re-downloaded file with unchanged bytes is known by its checksum."""
+    overrides = built / "test-overrides.yaml"
+    config = yaml.safe_load(overrides.read_text())
+    config["sources"]["fremont_bridge"]["url"] = module_server.serve_file(
+        "/mirror/fremont.csv", counts_fixture()
+    )
+    overrides.write_text(yaml.safe_dump(config, sort_keys=False))
+    fetched = snakemake(built, "all_downloads", "--configfile", "test-overrides.yaml")
+    assert fetched.returncode == 0, fetched.output
+    assert fetched.jobs == {"download": 1}
+    # the accepted record and the data package name the new URL, the index links it, the
+    # config shows it; nothing reads the raw file again
+    assert rerun(built).jobs == {
+        "accept_source": 1,
+        "datapackage": 1,
+        "results_index": 1,
+        "run_config": 1,
+    }
 
 
 def test_invalid_source_stops_the_run_with_a_located_message(workdir: Path, server: LoopbackServer):
@@ -341,17 +380,25 @@ def test_failed_download_leaves_no_file_and_runs_nothing_downstream(
 @pytest.mark.parametrize(
     ("override", "named"),
     [
-        ({"download": {"retries": "five"}}, "retries"),
-        ({"tables": {"timezone": "America/Los_Angeles", "colour": "blue"}}, "colour"),
-        ({"sources": {"fremont_bridge": {"url": "ftp://example.org/x.csv"}}}, "url"),
+        ({"download": {"retries": "five"}}, "`download.retries`: 'five' is not of type"),
+        ({"tables": {"colour": "blue"}}, "`tables`: Additional properties are not allowed"),
+        (
+            {"sources": {"fremont_bridge": {"url": "ftp://x.org/x.csv"}}},
+            "`sources.fremont_bridge.url`",
+        ),
+        ({"tables": {"timezone": "America/Seatle"}}, "`tables.timezone`: no time zone"),
+        ({"tables": {"holidays": {"country": "ZZ"}}}, "`tables.holidays.country`: the holidays"),
     ],
 )
-def test_bad_config_is_refused_before_anything_runs(workdir: Path, override: dict, named: str):
+def test_bad_config_is_refused_in_a_few_lines_before_anything_runs(
+    workdir: Path, override: dict, named: str
+):
     write_config(workdir, override, name="bad.yaml")
-    run = snakemake(workdir, "--configfile", "bad.yaml", "--dry-run")
+    run = snakemake(workdir, "--dry-run", "--configfile", "bad.yaml")
     assert run.returncode != 0
     assert "Error validating config file" in run.output
-    assert named in run.output
+    assert f"config key {named}" in run.output
+    assert len(run.output.splitlines()) < 12, run.output
 
 
 @pytest.mark.skipif(
@@ -385,11 +432,20 @@ def test_real_mirror_builds_valid_tables_and_then_has_nothing_to_do(
     # The weather mirror ends three years before the counts: the index says so first.
     index = (workdir / "results/README.md").read_text()
     assert "**Stale source:** `seatac_weather` lags the newest source by 1155 days." in index
-    # Like for like, the autumn of 2021 is not drift in daylight or weather; the traffic,
-    # still below the same weeks of 2017-2020, is.
+    # Like for like, the autumn of 2021 is not drift in daylight or weather.
     drift = json.loads((workdir / "results/monitoring/drift.json").read_text())
-    assert drift["drifted"] == ["total"]
-    assert "**Drift** against the same weeks of earlier years: `total`" in index
+    assert drift["drifted"] == []
+    # Issued on the counts' last day, 2025-02-28, with the weather long unknown.
+    record = pd.read_csv(workdir / "results/forecasts/issued/2025-02-28.csv")
+    assert set(record["weather"]) == {"unknown"} and record["lead_days"].tolist() == [
+        1,
+        2,
+        3,
+        4,
+        5,
+        6,
+        7,
+    ]
 
     dry = snakemake(workdir, "--configfile", "test-overrides.yaml", "--dry-run")
     assert dry.returncode == 0 and dry.jobs == {}, dry.output

@@ -12,7 +12,9 @@ rule issue_forecasts:
         daily="results/tables/daily.parquet",
         weather="results/tables/weather.parquet",
         coverage="results/tables/coverage.json",
-        accepted=expand("results/sources/{source}.json", source=SOURCES),
+        # What each source's data were (their sha256): the validation report changes with
+        # the data only, not with the URL they came from.
+        validated=expand("results/validation/{source}.json", source=SOURCES),
         code=library("issue_forecasts.py"),
         env=software("model"),
     output:

@@ -76,9 +76,10 @@ rule backtest:
         "../scripts/backtest.py"
 
 
-# The published files are update() outputs: Snakemake does not delete them before the job,
-# so the published model keeps serving unless the candidate earns its place, and a failed
-# job restores them.
+# The published files and the decision are update() outputs: Snakemake does not delete them
+# before the job, so the published model keeps serving unless the candidate earns its place,
+# a candidate identical to the published model leaves the decision that published it, and a
+# failed job restores them.
 rule promote_model:
     input:
         model="results/model/candidate/model.skops",
@@ -92,7 +93,7 @@ rule promote_model:
         metrics=update("results/model/metrics.json"),
         holdout=update("results/model/holdout_forecasts.csv"),
         calibration=update("results/model/calibration.csv"),
-        decision="results/model/promotion.json",
+        decision=update("results/model/promotion.json"),
     log:
         "logs/model/promote_model.log",
     conda:

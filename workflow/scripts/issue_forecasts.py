@@ -58,7 +58,8 @@ later = pd.Series(
 calendar = calendar_of(later, params.tables).assign(date=later)
 days = live_days(daily, read_table(snakemake.input.weather), calendar, settings)
 sha256s = {"model": file_sha256(snakemake.input.model)} | {
-    Path(path).stem: read_json(path)["sha256"] for path in snakemake.input.accepted
+    Path(path).stem: read_json(path)["tasks"][0]["stats"]["sha256"]
+    for path in snakemake.input.validated
 }
 model = load_model(snakemake.input.model, trusted=TRUSTED_TYPES)
 predicted = predict(model, feature_frame(days, pairs, settings.features))

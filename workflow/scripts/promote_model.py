@@ -1,8 +1,8 @@
 """Rule promote_model: the candidate replaces the published model (with its metrics, holdout
 forecasts and calibration) only if it passed the quality gate and is not worse than the
 published model on the holdout forecasts both made; otherwise the published model keeps
-serving. The published files are update() outputs: Snakemake leaves them in place for this
-script to keep or replace, and restores them if the job fails."""
+serving. Every output is an update() output: Snakemake leaves them in place for this script
+to keep or replace, and restores them if the job fails."""
 
 import json
 import shutil
@@ -17,43 +17,65 @@ from bikeflow.promotion import decide, headline
 
 log = log_to(snakemake.log[0], "promote_model")
 candidate, published = snakemake.input, snakemake.output
-PARTS = ["model", "metrics", "holdout", "calibration"]
+EVALUATION = ["metrics", "holdout", "calibration"]
+
+
+def read_json(path):
+    return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
 def read_holdout(path):
-    return pd.read_csv(path, parse_dates=["issue_date", "date"]) if Path(path).exists() else None
+    return pd.read_csv(path, parse_dates=["issue_date", "date"])
 
 
-candidate_metrics = json.loads(Path(candidate.metrics).read_text(encoding="utf-8"))
-served = Path(published.model).exists()
+def copy(parts) -> None:
+    """The candidate's `parts` over the published ones."""
+    for part in parts:
+        with atomic_path(published[part]) as tmp:
+            shutil.copyfile(candidate[part], tmp)
+
+
+def record(decision: dict) -> None:
+    """The decision, in results/model/promotion.json and in the published metrics."""
+    metrics = read_json(published.metrics)
+    metrics["promotion"] = decision
+    write_text(published.metrics, json_text(metrics))
+    write_text(published.decision, json_text(decision))
+
+
+# Served: a model published by this workflow (all of its parts), not one of an older layout.
+served = all(Path(published[part]).exists() for part in ["model", *EVALUATION, "decision"])
+if served and file_sha256(candidate.model) == file_sha256(published.model):
+    # The same model made again (a forced run, a change that did not change it): nothing to
+    # decide, the decision that published it stands; its evaluation is brought up to date.
+    copy(EVALUATION)
+    record(read_json(published.decision))
+    log.info("the candidate is the published model: nothing to decide")
+    raise SystemExit(0)
+
 decision = decide(
-    candidate_metrics["quality_gate"],
+    read_json(candidate.metrics)["quality_gate"],
     read_holdout(candidate.holdout),
     read_holdout(published.holdout) if served else None,
     snakemake.params.tolerance,
 )
-if decision["promoted"]:
-    for part in PARTS:
-        with atomic_path(published[part]) as tmp:
-            shutil.copyfile(candidate[part], tmp)
-elif not served:
+if not decision["promoted"] and not served:
     fail(
         log,
         f"{headline(decision)} No model was published before, so there is none to serve: no "
         "forecast can be issued until a candidate passes the gate (see the model settings in "
         "config/README.md).",
     )
-
-record = {
-    "promoted": decision["promoted"],
-    "why": decision["why"],
-    "tolerance": decision["tolerance"],
-    "comparison": decision["comparison"],
-    "candidate": {"path": "results/model/candidate/", "model_sha256": file_sha256(candidate.model)},
-    "published": {"path": "results/model/", "model_sha256": file_sha256(published.model)},
-}
-metrics = json.loads(Path(published.metrics).read_text(encoding="utf-8"))
-metrics["promotion"] = record
-write_text(published.metrics, json_text(metrics))
-write_text(published.decision, json_text(record))
+if decision["promoted"]:
+    copy(["model", *EVALUATION])
+record(
+    decision
+    | {
+        "candidate": {
+            "path": "results/model/candidate/",
+            "model_sha256": file_sha256(candidate.model),
+        },
+        "published": {"path": "results/model/", "model_sha256": file_sha256(published.model)},
+    }
+)
 (log.info if decision["promoted"] else log.warning)("%s", headline(decision))
