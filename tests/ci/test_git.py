@@ -54,6 +54,15 @@ def test_a_trailer_naming_a_commit_the_clone_lacks_is_not_trusted(repository: Re
     assert git.built_from() is None
 
 
+def test_a_line_like_the_trailer_in_a_commits_body_is_not_taken_for_it(repository: Repository):
+    built = repository.commit("The project")
+    repository.write("results/README.md", "results\n")
+    repository.results_commit(built)
+    repository.write("notes.md", "x\n")
+    repository.commit("Notes\n\nBuilt-from: is the trailer publish writes.\n\nSigned-off-by: A\n")
+    assert git.built_from() == built
+
+
 def test_changed_since_names_added_modified_deleted_and_both_sides_of_a_rename(
     repository: Repository,
 ):

@@ -38,10 +38,10 @@ def built_from() -> str | None:
     """The commit the published results were built from: the Built-from trailer of the
     newest results commit. Not simply the newest commit touching results/: a results
     commit rebased over someone's push, or a person's edit of results/, was not built from
-    the tree it sits on. None when no commit has the trailer or the one named is unknown."""
-    found = lines(
-        "log", "-1", f"--grep=^{TRAILER}: ", f"--format=%(trailers:key={TRAILER},valueonly)"
-    )
+    the tree it sits on. None when no commit has the trailer or the one named is unknown.
+    The newest commit that has the trailer, not the newest with a line like it in its body
+    (which has no value here, so its empty line is skipped)."""
+    found = lines("log", f"--grep=^{TRAILER}: ", f"--format=%(trailers:key={TRAILER},valueonly)")
     if not found:
         return None
     commit = found[0].strip()
