@@ -75,7 +75,6 @@ def publish_command(options: argparse.Namespace) -> int:
         options.remote,
         options.branch,
         options.attempts,
-        options.refresh,
         options.cores,
         options.rule_envs,
         shlex.split(options.snakemake_args),
@@ -88,8 +87,8 @@ def metrics_diff_command(options: argparse.Namespace) -> int:
 
 
 def add_run_options(command: argparse.ArgumentParser) -> None:
-    """How the workflow runs: for `run`, and for `publish` when it must rebuild."""
-    command.add_argument("--refresh", action="store_true", help="fetch every source again")
+    """How the workflow runs: for `run`, and for `publish` when it must rebuild (which
+    always fetches every source again: see publish.py)."""
     command.add_argument("--cores", default="all")
     command.add_argument(
         "--rule-envs",
@@ -116,6 +115,7 @@ def parser() -> argparse.ArgumentParser:
 
     runs = commands.add_parser("run", help="the workflow: downloads, tables, the rest")
     add_run_options(runs)
+    runs.add_argument("--refresh", action="store_true", help="fetch every source again")
     runs.add_argument(
         "--forceall",
         action="store_true",

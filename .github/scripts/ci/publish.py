@@ -2,9 +2,11 @@
 
 When another run pushed first: rebase; if the two runs changed the same results, drop ours
 and rebuild on top of theirs with freshly fetched sources (their code and data and ours
-both count), so nothing either run made is lost. A push refused for any other reason
-(permissions, a protected branch, an unreachable remote) ends the run with git's own
-message: retrying cannot help.
+both count), so nothing either run made is lost. The rebuild always fetches: our downloads
+may be older than the data their results were built from, whatever our own run did, so
+publish has no --refresh of its own. A push refused for any other reason (permissions, a
+protected branch, an unreachable remote) ends the run with git's own message: retrying
+cannot help.
 """
 
 from __future__ import annotations
@@ -129,7 +131,6 @@ def publish(
     remote: str,
     branch: str,
     attempts: int,
-    refresh: bool,
     cores: str,
     rule_envs: str,
     extra: list[str],
