@@ -90,12 +90,26 @@ def ask_source(
     return Answer(source, asked, f"new data: {size:,} bytes, sha256 {sha256[:12]}", changed=True)
 
 
+class _Counted:
+    """A binary stream that counts the bytes read from it through readinto()."""
+
+    def __init__(self, stream) -> None:
+        self.stream, self.bytes = stream, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        read = self.stream.readinto(buffer)
+        self.bytes += read
+        return read
+
+
 def digest(stream) -> tuple[str, int]:
-    sha256, size = hashlib.sha256(), 0
-    for chunk in iter(lambda: stream.read(1 << 16), b""):
-        sha256.update(chunk)
-        size += len(chunk)
-    return sha256.hexdigest(), size
+    """The sha256 and size of a binary stream, read to its end: hashlib.file_digest, the
+    standard library's streaming digest (the download rule's is the same)."""
+    counted = _Counted(stream)
+    return hashlib.file_digest(counted, "sha256").hexdigest(), counted.bytes
 
 
 def report(answers: list[Answer]) -> tuple[bool, str]:

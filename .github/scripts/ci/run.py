@@ -107,6 +107,12 @@ def discard_stale_downloads() -> None:
     rolling the results back to older data."""
     for source, published in published_sources().items():
         raw = Path(RAW_DOWNLOAD.format(source=source))
-        if raw.exists() and hashlib.sha256(raw.read_bytes()).hexdigest() != published["sha256"]:
+        if raw.exists() and sha256(raw) != published["sha256"]:
             print(f"Discarding {raw}: not the data the published results were built from.")
             raw.unlink()
+
+
+def sha256(path: Path) -> str:
+    """A file's sha256, streamed (a raw download may be as large as its size cap)."""
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
