@@ -39,7 +39,7 @@ def set_output(name: str, value: str) -> None:
 
 def check_sources_command(options: argparse.Namespace) -> int:
     try:
-        changed, report = check_sources(options.timeout)
+        changed, report = check_sources()
     except SourceCheckFailed as error:
         write_summary(failed(error))
         print(f"The source check failed: {error}", file=sys.stderr)
@@ -106,8 +106,8 @@ def parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True)
 
+    # No options: it asks each source as the download does (the policy in its record).
     check = commands.add_parser("check-sources", help="has any source new data?")
-    check.add_argument("--timeout", type=float, default=60, help="seconds per request")
     check.set_defaults(func=check_sources_command)
 
     marks = commands.add_parser("mark-changes", help="mtimes from what changed since the results")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import urllib.parse
 import urllib.request
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -57,6 +57,21 @@ class DownloadRecord:
         record committed with the results once the data passed validation, and what the
         scheduled refresh compares the source with (If-None-Match, If-Modified-Since, sha256)."""
         return {key: getattr(self, key) for key in ACCEPTED_FIELDS}
+
+
+def retry_policy(http: Mapping) -> dict:
+    """How download() asks a source, for the config's `download:` section: its settings,
+    and the statuses it retries. The accepted record carries it (accept_source), so that
+    the scheduled source check, which runs on the runner's own Python before any
+    environment exists and cannot read the config, retries exactly as the download does
+    (.github/scripts/ci/check_sources.py)."""
+    return {
+        "timeout_seconds": http["timeout_seconds"],
+        "retries": http["retries"],
+        "backoff_factor": http["backoff_factor"],
+        "backoff_max_seconds": http["backoff_max_seconds"],
+        "retry_statuses": list(RETRY_STATUSES),
+    }
 
 
 class BoundedRetry(Retry):
