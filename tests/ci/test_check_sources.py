@@ -66,6 +66,17 @@ def download_retry(http: dict) -> Retry:
     return session.get_adapter("https://example.org").max_retries
 
 
+def download_settings(http: dict) -> dict:
+    """download()'s keyword arguments for the config's `download:` section, as the rule
+    passes them (workflow/scripts/download.py)."""
+    return {
+        "timeout_seconds": http["timeout_seconds"],
+        "retries": http["retries"],
+        "backoff_factor": http["backoff_factor"],
+        "backoff_max": http["backoff_max_seconds"],
+    }
+
+
 def record_for(url: str, http: dict) -> dict:
     """An accepted record as accept_source writes it, for DATA at `url`."""
     accepted = {"url": url, "etag": None, "last_modified": None}
@@ -100,13 +111,7 @@ def both(server: LoopbackServer, tmp_path, answers: list[Answer], http: dict):
         server,
         "/download.csv",
         lambda: download(
-            download_url,
-            tmp_path / "raw.csv",
-            max_bytes=1000,
-            timeout_seconds=http["timeout_seconds"],
-            retries=http["retries"],
-            backoff_factor=http["backoff_factor"],
-            backoff_max=http["backoff_max_seconds"],
+            download_url, tmp_path / "raw.csv", max_bytes=1000, **download_settings(http)
         ),
     )
     checked = outcome(server, "/check.csv", lambda: ask_source("s", record_for(check_url, http)))
@@ -208,6 +213,17 @@ def test_the_same_statuses_are_retried_by_both(
     downloaded, checked = both(server, tmp_path, answers, http)
     assert downloaded.attempts == checked.attempts == attempts
     assert downloaded.succeeded == checked.succeeded == (attempts == 2)
+
+
+def test_a_missing_file_fails_at_once_in_both(tmp_path):
+    """A source that is a file (a path in the repository, file://) is not retried."""
+    missing = (tmp_path / "missing.csv").as_uri()
+    started = time.monotonic()
+    with pytest.raises(DownloadError):
+        download(missing, tmp_path / "raw.csv", max_bytes=1000, **download_settings(QUICK))
+    with pytest.raises(SourceCheckFailed, match="after 1 attempts"):
+        ask_source("s", record_for(missing, QUICK))
+    assert time.monotonic() - started < 0.5  # no backoff: QUICK's first real wait is 1 s
 
 
 def test_a_retry_after_is_read_as_urllib3_reads_it():

@@ -27,6 +27,7 @@ import re
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -134,7 +135,8 @@ def ask_source(source: str, record: dict) -> Answer:
     """Ask the source whether its data differ from the record's: a conditional request when
     the record has an ETag or Last-Modified (304: unchanged), else (or when the server
     ignores it) the whole body, compared by sha256. Connection errors, timeouts and the
-    policy's statuses are retried as the download retries them."""
+    policy's statuses are retried as the download retries them; a file (a path in the
+    repository, or file://) is read once, as the download copies it once."""
     policy = RetryPolicy.of(record)
     url = record["url"]
     headers = {}
@@ -145,6 +147,7 @@ def ask_source(source: str, record: dict) -> Answer:
     asked = " and ".join(headers) if headers else "the whole file (no ETag or Last-Modified)"
     if "://" not in url:  # a path in the repository: read it
         url = Path(url).resolve().as_uri()
+    retries = policy.retries if urllib.parse.urlsplit(url).scheme in ("http", "https") else 0
     failures = 0
     while True:
         try:
@@ -159,20 +162,20 @@ def ask_source(source: str, record: dict) -> Answer:
             failures += 1
             retry_after = error.headers.get("Retry-After")
             problem = f"HTTP {error.code} {error.reason}"
-            if not policy.retries_status(error.code, retry_after) or failures > policy.retries:
+            if not policy.retries_status(error.code, retry_after) or failures > retries:
                 raise SourceCheckFailed(f"{source}: {url} answered {problem}") from error
             wait = policy.wait(failures, retry_after)
         except (urllib.error.URLError, OSError) as error:
             failures += 1
             problem = str(getattr(error, "reason", error))
-            if failures > policy.retries:
+            if failures > retries:
                 raise SourceCheckFailed(
                     f"{source}: {url} could not be reached after {failures} attempts ({problem})"
                 ) from error
             wait = policy.wait(failures)
         print(
             f"{source}: {problem}; asking again in {wait:g} s "
-            f"(attempt {failures + 1} of {policy.attempts})",
+            f"(attempt {failures + 1} of {retries + 1})",
             file=sys.stderr,
             flush=True,
         )
