@@ -5,7 +5,7 @@ Fremont counts are released monthly (on the 5th, every hour up to the end of the
 month), GHCN weather daily (every day up to two days before). A loopback server serves
 both like a static file server (ETag, and a Last-Modified that changes only with the bytes,
 so a conditional request gets 304). Every simulated day does what .github/workflows/
-results.yml does, with the real .github/scripts/ci.py in a fresh clone of a local origin:
+results.yml does, with the real .github/scripts/ci in a fresh clone of a local origin:
 check-sources, and only when a source changed: mark-changes, run --refresh, publish. Then
 the same day a second refresh, upstream unchanged, which must end at the check.
 
@@ -43,7 +43,7 @@ COUNTS = "fremont-bridge/Fremont_Bridge_Bicycle_Counter.csv"
 WEATHER = "ghcnd/USW00024233.csv"
 COUNTS_RELEASE_DAY = 5  # of the month: everything up to the end of the month before
 WEATHER_LAG_DAYS = 2
-CI = ".github/scripts/ci.py"
+CI = ".github/scripts/ci"  # the package, run as a directory
 BOT = "github-actions[bot]"
 
 
@@ -85,7 +85,7 @@ def git(cwd: Path, *args: str) -> str:
 
 
 def ci(clone: Path, *args: str, outputs: Path | None = None) -> subprocess.CompletedProcess:
-    """ci.py as a workflow step runs it: no GITHUB_* of this machine, no git identity."""
+    """The CI package as a workflow step runs it: no GITHUB_* of this machine, no git identity."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
     environment.update({"GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"})
     if outputs is not None:

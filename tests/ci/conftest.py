@@ -1,10 +1,14 @@
-"""What the CI tests share: the sources' upstream, served on loopback for a module's tests, and
-the stand-in for GitHub's REST API (support/github_api.py), one per test."""
+"""What the CI tests share: the sources' upstream, served on loopback for a module's tests,
+a git repository to work in, and the stand-in for GitHub's REST API (support/github_api.py),
+one per test."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from support import github_api
+from support.gitrepo import Repository
 from support.server import loopback_server
 from support.upstream import Upstream
 
@@ -29,3 +33,15 @@ def github():
     with github_api.github_api() as server:
         yield server
         server.assert_no_violations()
+
+
+@pytest.fixture
+def repository(tmp_path, monkeypatch):
+    """A real git repository, the current directory, with no git configuration of the
+    machine's (a runner has none): the CI package's in-process tests work in it."""
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    for name in [name for name in os.environ if name.startswith("GITHUB_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    return Repository(tmp_path)

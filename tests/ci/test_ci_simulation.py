@@ -2,8 +2,8 @@
 
 A bare "origin" repository holds the project; every run works in a fresh clone of it (a
 clone resets every mtime, as a runner's checkout does), fetches the sources from a loopback
-HTTP server, and calls the very script the workflows call (.github/scripts/ci.py):
-mark-changes, run, summary, publish. Each test asserts which rules re-ran and what was
+HTTP server, and calls the very package the workflows call (.github/scripts/ci, run as a
+directory): mark-changes, run, summary, publish. Each test asserts which rules re-ran and what was
 committed to origin.
 """
 
@@ -33,7 +33,7 @@ from support.workflow import configure_fork, copy_repository
 
 pytestmark = pytest.mark.workflow
 
-CI_SCRIPT = ".github/scripts/ci.py"
+CI_PACKAGE = ".github/scripts/ci"  # run as a directory, as the workflows do
 DEVELOPER = ["-c", "user.name=Developer", "-c", "user.email=developer@example.invalid"]
 
 
@@ -43,13 +43,13 @@ def git(cwd: Path, *args: str) -> str:
 
 
 def ci(clone: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    """Run the workflows' script in a clone, as a workflow step would: outside Actions
+    """Run the workflows' package in a clone, as a workflow step would: outside Actions
     (unless `env` says otherwise), and with no git identity of the machine's (a runner has
     none)."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
     environment.update({"GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1", **(env or {})})
     return subprocess.run(
-        [sys.executable, CI_SCRIPT, *args],
+        [sys.executable, CI_PACKAGE, *args],
         cwd=clone,
         capture_output=True,
         text=True,
@@ -450,7 +450,7 @@ def test_publish_refuses_on_pull_requests(origin: Path, tmp_path: Path):
     before = log(origin)
     environment = {**os.environ, "GITHUB_EVENT_NAME": "pull_request"}
     refused = subprocess.run(
-        [sys.executable, CI_SCRIPT, "publish"],
+        [sys.executable, CI_PACKAGE, "publish"],
         cwd=clone,
         capture_output=True,
         text=True,
@@ -490,7 +490,7 @@ def test_extra_snakemake_options_taking_several_values_do_not_swallow_the_target
 
 
 def check(clone: Path, tmp_path: Path) -> tuple[subprocess.CompletedProcess, str]:
-    """`ci.py check-sources` as the refresh's first job runs it; returns the result and
+    """`ci check-sources` as the refresh's first job runs it; returns the result and
     what it set as the step's `changed` output."""
     outputs = tmp_path / "github-output"
     outputs.write_text("")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
@@ -50,12 +51,14 @@ class Answer:
 
 
 class LoopbackServer:
-    """Scripted answers per path; `requests` lists the paths requested, in order."""
+    """Scripted answers per path; `requests` lists the paths requested, in order, with
+    their headers and when they arrived (time.monotonic())."""
 
     def __init__(self) -> None:
         self.routes: dict[str, list[Answer]] = {}
         self.requests: list[str] = []
         self.request_headers: list[dict[str, str]] = []
+        self.request_times: list[float] = []
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._httpd.daemon_threads = True
@@ -82,6 +85,7 @@ class LoopbackServer:
         with self._lock:
             self.requests.append(path)
             self.request_headers.append(dict(headers))
+            self.request_times.append(time.monotonic())
             answers = self.routes.get(path)
             if not answers:
                 return None
@@ -127,7 +131,10 @@ class LoopbackServer:
         return Handler
 
     def start(self) -> None:
-        threading.Thread(target=self._httpd.serve_forever, daemon=True).start()
+        # A short poll: stop() returns at once rather than after half a second.
+        threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
 
     def stop(self) -> None:
         self._stopping.set()

@@ -20,7 +20,7 @@ rule download:
         "../scripts/download.py"
 
 
-# Every source's raw file: the target of a run's first step (see .github/scripts/ci.py),
+# Every source's raw file: the target of a run's first step (see .github/scripts/ci/run.py),
 # or `snakemake all_downloads` to fetch without building anything.
 rule all_downloads:
     input:
@@ -29,11 +29,13 @@ rule all_downloads:
 
 
 # What a source served when its data was last accepted (passed validation): URL, ETag,
-# Last-Modified, bytes, sha256; committed with the results, so that the scheduled refresh
-# can ask each source whether it changed (.github/scripts/ci.py check-sources) before
-# setting anything up. It changes only when the data or the URL does: the download record
-# is ancient(), so a re-download of the same bytes (new fetch time, maybe a new ETag) does
-# not rewrite it.
+# Last-Modified, bytes, sha256, and the retry policy of the download (config `download:`);
+# committed with the results, so that the scheduled refresh can ask each source whether it
+# changed (.github/scripts/ci check-sources) before setting anything up, retrying as the
+# download would. It changes only when the data, the URL or the policy does: the download
+# record is ancient(), so a re-download of the same bytes (new fetch time, maybe a new ETag)
+# does not rewrite it. The policy reaches it as a param, so that a change of it rewrites the
+# record through Snakemake's params trigger even when the re-download brings the same bytes.
 rule accept_source:
     input:
         data="resources/raw/{source}.csv",
@@ -52,5 +54,6 @@ rule accept_source:
         runtime=5,
     params:
         url=lookup(dpath="sources/{source}/url", within=config),
+        http=config["download"],
     script:
         "../scripts/accept_source.py"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import urllib.parse
 import urllib.request
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -57,6 +57,21 @@ class DownloadRecord:
         record committed with the results once the data passed validation, and what the
         scheduled refresh compares the source with (If-None-Match, If-Modified-Since, sha256)."""
         return {key: getattr(self, key) for key in ACCEPTED_FIELDS}
+
+
+def retry_policy(http: Mapping) -> dict:
+    """How download() asks a source, for the config's `download:` section: its settings,
+    and the statuses it retries. The accepted record carries it (accept_source), so that
+    the scheduled source check, which runs on the runner's own Python before any
+    environment exists and cannot read the config, retries exactly as the download does
+    (.github/scripts/ci/check_sources.py)."""
+    return {
+        "timeout_seconds": http["timeout_seconds"],
+        "retries": http["retries"],
+        "backoff_factor": http["backoff_factor"],
+        "backoff_max_seconds": http["backoff_max_seconds"],
+        "retry_statuses": list(RETRY_STATUSES),
+    }
 
 
 class BoundedRetry(Retry):
@@ -152,21 +167,24 @@ def _check_response(url: str, response: requests.Response, max_bytes: int) -> No
 def _write_checked(
     chunks: Iterable[bytes], destination: Path, max_bytes: int, url: str
 ) -> tuple[str, int]:
-    """Stream chunks into destination atomically, enforcing the data checks."""
-    digest = hashlib.sha256()
+    """Stream chunks into destination atomically, enforcing the data checks; returns the
+    sha256 and size of what was written. The sha256 is read back from the written file by
+    hashlib.file_digest, the standard library's streaming digest (the CI's source check
+    uses the same on the answer it reads), rather than by a loop of our own."""
     size = 0
-    with atomic_open(destination, "wb") as handle:
+    with atomic_open(destination, "w+b") as handle:
         for chunk in _nonempty(chunks):
             if size == 0 and chunk.lstrip()[:16].lower().startswith(HTML_MARKERS):
                 raise DownloadError(f"{url}: the body is an HTML page, not data")
             size += len(chunk)
             if size > max_bytes:
                 raise DownloadError(f"{url}: body exceeds the cap of {max_bytes} bytes")
-            digest.update(chunk)
             handle.write(chunk)
         if size == 0:
             raise DownloadError(f"{url}: the body is empty")
-    return digest.hexdigest(), size
+        handle.seek(0)
+        sha256 = hashlib.file_digest(handle, "sha256").hexdigest()
+    return sha256, size
 
 
 def _nonempty(chunks: Iterable[bytes]) -> Iterator[bytes]:

@@ -1,0 +1,34 @@
+"""Everything the GitHub Actions workflows do beyond checkout and environment set-up.
+
+Run it as a directory, from the repository's root, with any Python 3.11 or newer:
+
+    python3 .github/scripts/ci <command> [options]
+
+(or `python3 -m ci <command>` with .github/scripts on the path, as the tests import it).
+Only the standard library is used: check-sources runs on the runner's own python3, before
+(and usually instead of) setting up any environment.
+
+The commands, one module each, in the order a results run takes them:
+
+  check-sources  check_sources.py  ask each source whether its data changed since the
+                                   published results (a conditional request, else a
+                                   download compared by sha256)
+  mark-changes   mark_changes.py   give every tracked file an mtime that tells Snakemake what
+                                   changed since the results were last built
+  run            run.py            the workflow in steps: the downloads, the tidy tables,
+                                   everything else
+  summary        summary.py        a Markdown summary of the run, for $GITHUB_STEP_SUMMARY
+  publish        publish.py        commit the results and their provenance as the bot and
+                                   push, rebasing or rebuilding on top when another run
+                                   pushed first
+  metrics-diff   preview.py        a Markdown table of a pull request's metrics against main's
+
+and what they share: cli.py (arguments, dispatch, the step summary and outputs), git.py
+(git as the bot, the Built-from trailer), github.py (a client of GitHub's REST API, for the
+issues and comments to come), records.py (the records the results carry and the run
+leaves), workflow.py (the workflow's names and paths), redact.py (secrets never printed).
+
+tests/ci/test_<module>.py test the modules in process; tests/ci/test_ci_simulation.py runs
+the commands against real git repositories, and tests/ci/test_actions.py runs the workflow
+files themselves under act.
+"""

@@ -1,0 +1,144 @@
+"""The command line: arguments, dispatch to the jobs, and the runner's files.
+
+Each command is a subparser whose `func` is its handler (argparse's set_defaults): a handler
+takes the parsed options and returns the exit code. What a step reports goes to stdout and,
+on a runner, to the job summary ($GITHUB_STEP_SUMMARY); a check's verdict to the step's
+outputs ($GITHUB_OUTPUT).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import sys
+
+from . import __doc__ as package_doc
+from .check_sources import SourceCheckFailed, check_sources, failed
+from .mark_changes import mark_changes
+from .preview import metrics_diff
+from .publish import publish
+from .run import RULE_ENVIRONMENTS, run
+from .summary import summary
+
+
+def write_summary(text: str) -> None:
+    target = os.environ.get("GITHUB_STEP_SUMMARY")
+    if target:
+        with open(target, "a", encoding="utf-8") as handle:
+            handle.write(text)
+    print(text)
+
+
+def set_output(name: str, value: str) -> None:
+    target = os.environ.get("GITHUB_OUTPUT")
+    if target:
+        with open(target, "a", encoding="utf-8") as handle:
+            handle.write(f"{name}={value}\n")
+
+
+def check_sources_command(options: argparse.Namespace) -> int:
+    try:
+        changed, report = check_sources()
+    except SourceCheckFailed as error:
+        write_summary(failed(error))
+        print(f"The source check failed: {error}", file=sys.stderr)
+        return 1
+    write_summary(report)
+    set_output("changed", str(changed).lower())
+    return 0
+
+
+def mark_changes_command(options: argparse.Namespace) -> int:
+    changed = mark_changes()
+    print("Changed since the last results:", ", ".join(changed) or "nothing")
+    return 0
+
+
+def run_command(options: argparse.Namespace) -> int:
+    return run(
+        options.refresh,
+        options.cores,
+        options.rule_envs,
+        shlex.split(options.snakemake_args),
+        options.forceall,
+    )
+
+
+def summary_command(options: argparse.Namespace) -> int:
+    write_summary(summary())
+    return 0
+
+
+def publish_command(options: argparse.Namespace) -> int:
+    return publish(
+        options.remote,
+        options.branch,
+        options.attempts,
+        options.cores,
+        options.rule_envs,
+        shlex.split(options.snakemake_args),
+    )
+
+
+def metrics_diff_command(options: argparse.Namespace) -> int:
+    write_summary(metrics_diff(options.base))
+    return 0
+
+
+def add_run_options(command: argparse.ArgumentParser) -> None:
+    """How the workflow runs: for `run`, and for `publish` when it must rebuild (which
+    always fetches every source again: see publish.py)."""
+    command.add_argument("--cores", default="all")
+    command.add_argument(
+        "--rule-envs",
+        choices=sorted(RULE_ENVIRONMENTS),
+        default="driver",
+        help="conda: each rule in its own conda environment (--sdm conda); "
+        "driver: every rule in the environment running Snakemake",
+    )
+    command.add_argument("--snakemake-args", default="", help="extra Snakemake options")
+
+
+def parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python3 .github/scripts/ci", description=package_doc.split("\n\n")[0]
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    # No options: it asks each source as the download does (the policy in its record).
+    check = commands.add_parser("check-sources", help="has any source new data?")
+    check.set_defaults(func=check_sources_command)
+
+    marks = commands.add_parser("mark-changes", help="mtimes from what changed since the results")
+    marks.set_defaults(func=mark_changes_command)
+
+    runs = commands.add_parser("run", help="the workflow: downloads, tables, the rest")
+    add_run_options(runs)
+    runs.add_argument("--refresh", action="store_true", help="fetch every source again")
+    runs.add_argument(
+        "--forceall",
+        action="store_true",
+        help="re-run every rule past the downloads (the sources are not fetched again)",
+    )
+    runs.set_defaults(func=run_command)
+
+    summaries = commands.add_parser("summary", help="the run's summary, in Markdown")
+    summaries.set_defaults(func=summary_command)
+
+    publishes = commands.add_parser("publish", help="commit the results and push them")
+    add_run_options(publishes)
+    publishes.add_argument("--remote", default="origin")
+    publishes.add_argument("--branch", default="main")
+    publishes.add_argument("--attempts", type=int, default=3)
+    publishes.set_defaults(func=publish_command)
+
+    diff = commands.add_parser("metrics-diff", help="a pull request's metrics against its base")
+    diff.add_argument("--base", default="origin/main")
+    diff.set_defaults(func=metrics_diff_command)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    options = parser().parse_args(argv)
+    return options.func(options)
