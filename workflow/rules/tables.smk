@@ -106,7 +106,7 @@ rule datapackage:
 
 
 # The validated sources and the tidy tables: the target of a run's second step (see
-# .github/scripts/ci.py). A new weather day beyond the last count changes the weather table
+# .github/scripts/ci/run.py). A new weather day beyond the last count changes the weather table
 # but not the daily one; built in an invocation of their own, an unchanged daily table is
 # then recognised by its checksum and nothing after it re-runs.
 rule all_tables:
