@@ -29,6 +29,7 @@ MONITORING_OUTPUTS = [
     "results/monitoring/live_error_backtest.json",
     "results/monitoring/health.json",
     "results/monitoring/worst_days.csv",
+    "results/monitoring/alerts.json",
 ]
 FORECAST_OUTPUTS = [
     "results/forecasts/latest.csv",
