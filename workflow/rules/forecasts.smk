@@ -48,6 +48,8 @@ rule latest_forecast:
     log:
         "logs/forecasts/latest_forecast.log",
     localrule: True
+    conda:
+        "../envs/model.yaml"
     shell:
         "cp {input:q} {output:q} 2> {log:q}"
 

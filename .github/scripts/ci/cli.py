@@ -12,11 +12,14 @@ import argparse
 import os
 import shlex
 import sys
+from datetime import date
 
 from . import __doc__ as package_doc
 from .alerts import FAILURE_NOTE, alerts
 from .check_sources import SourceCheckFailed, check_sources, failed
 from .failure import explanation
+from .github import GitHub, GitHubError
+from .keepalive import keepalive, quiet_days, workflow_file
 from .mark_changes import mark_changes
 from .preview import metrics_diff
 from .publish import publish
@@ -80,6 +83,16 @@ def why_it_failed() -> str:
     parts = [FAILURE_NOTE.read_text() if FAILURE_NOTE.exists() else "", explanation()]
     parts += failed_validations().values()
     return "\n".join(part for part in parts if part)
+
+
+def keepalive_command(options: argparse.Namespace) -> int:
+    repository = os.environ.get("GITHUB_REPOSITORY", "")
+    try:
+        said, code = keepalive(GitHub(), repository, workflow_file(), quiet_days(date.today())), 0
+    except GitHubError as error:
+        said, code = f"The schedule could not be kept enabled: {error}", 1
+    write_summary(f"## Schedule\n\n{said}\n")
+    return code
 
 
 def alerts_command(options: argparse.Namespace) -> int:
@@ -165,6 +178,9 @@ def parser() -> argparse.ArgumentParser:
         help="also the pipeline's own alerts (results/monitoring/alerts.json, after publish)",
     )
     alert.set_defaults(func=alerts_command)
+
+    alive = commands.add_parser("keepalive", help="keep the scheduled workflow enabled")
+    alive.set_defaults(func=keepalive_command)
 
     diff = commands.add_parser("metrics-diff", help="a pull request's metrics against its base")
     diff.add_argument("--base", default="origin/main")
