@@ -224,15 +224,23 @@ def test_model_hyperparameter_change_reruns_only_model_rules_and_what_follows(
         origin, tmp_path / "dev", set_config(["model", "regressor", "max_iter"], 25), "Fewer trees"
     )
     clone = actions_run(origin, tmp_path / "runner")
-    # Everything that reads the model's outputs; not drift or data health, which read the
-    # daily table only, and nothing upstream.
+    # Everything that reads the model's outputs (the current record too: its job runs, and
+    # keeps the record as issued); not drift or data health, which read the daily table only,
+    # and nothing upstream. The config the run used is published, so it is written again.
     assert reran(clone) == {
         "fit_model",
         "backtest",
+        "promote_model",
         "permutation_importance",
         "model_card",
         "worst_days",
+        "issue_forecasts",
+        "latest_forecast",
+        "score_forecasts",
+        "live_error_backtest",
+        "alerts",
         "figure",
+        "run_config",
         "results_index",
     }
     ok(ci(clone, "publish"))
@@ -281,7 +289,8 @@ def test_a_weather_day_beyond_the_last_count_reruns_the_tables_and_no_model(
     origin: Path, tmp_path: Path, upstream: Upstream
 ):
     """GHCN publishes every day, the counter every month: most days bring weather for days
-    that have no counts yet, which changes the weather table and not the daily one."""
+    that have no counts yet, which changes the weather table and not the daily one, and
+    moves the issue date: the day's forecasts are issued, as a new record."""
     upstream.serve(weather=weather_fixture(WEATHER_DAYS + 30))  # now past the last count
     first = actions_run(origin, tmp_path / "first", "--refresh")
     ok(ci(first, "publish"))
@@ -294,10 +303,23 @@ def test_a_weather_day_beyond_the_last_count_reruns_the_tables_and_no_model(
         "tidy_weather",
         "daily_table",
     }
-    assert workflow["jobs"] == {"datapackage": 1, "data_health": 1, "results_index": 1}
+    assert workflow["jobs"] == {
+        "datapackage": 1,
+        "data_health": 1,
+        "issue_forecasts": 1,
+        "latest_forecast": 1,
+        "score_forecasts": 1,
+        "alerts": 1,
+        "figure": 1,
+        "results_index": 1,
+    }
     ok(ci(clone, "publish"))
     assert "results/tables/daily.csv" not in committed_files(origin)
     assert "results/tables/weather.csv" in committed_files(origin)
+    issued = [
+        path for path in committed_files(origin) if path.startswith("results/forecasts/issued/")
+    ]
+    assert len(issued) == 1
 
 
 def test_invalid_upstream_fails_commits_nothing_and_keeps_published_results(
