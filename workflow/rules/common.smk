@@ -13,6 +13,16 @@ PUBLICATION = {
     role: config["sources"][name]["published"] for role, name in ROLE.items()
 }
 TABLES = ["hourly_counts", "weather", "daily"]
+# The configuration the results keep (results/config.yaml): all of it but the permission to
+# publish a shrinking source, which is for one run and would rewrite the file twice.
+KEPT_CONFIG = {
+    **config,
+    "validation": {
+        key: value
+        for key, value in config["validation"].items()
+        if key != "allow_shrinking"
+    },
+}
 MODEL_OUTPUTS = [
     "results/model/model.skops",
     "results/model/metrics.json",

@@ -48,6 +48,6 @@ rule run_config:
     conda:
         "../envs/tables.yaml"
     params:
-        config=config,
+        config=KEPT_CONFIG,
     script:
         "../scripts/run_config.py"
