@@ -1,5 +1,8 @@
 """publish: commit the results and their provenance as the bot, and push.
 
+The commit's message and the data changelog (results/CHANGELOG.md, the one file under
+results/ that no rule makes) say what changed in the tables: see changelog.py.
+
 When another run pushed first: rebase; if the two runs changed the same results, drop ours
 and rebuild on top of theirs with freshly fetched sources (their code and data and ours
 both count), so nothing either run made is lost. The rebuild always fetches: our downloads
