@@ -121,6 +121,11 @@ def committed_records(origin: Path, revision: str = "main") -> set[str]:
     }
 
 
+def changelog_page(origin: Path) -> str:
+    """The data changelog as main has it."""
+    return git(origin, "show", "main:results/CHANGELOG.md")
+
+
 def restore_download_cache(source_clone: Path, clone: Path) -> None:
     """What results.yml's cache restore does: the downloads and their provenance records."""
     shutil.copytree(source_clone / "resources/raw", clone / "resources/raw")
@@ -257,12 +262,12 @@ def test_changed_conda_env_reruns_only_the_rules_that_use_it(origin: Path, tmp_p
 def test_refresh_with_unchanged_upstream_reruns_nothing_and_commits_nothing(
     origin: Path, tmp_path: Path
 ):
-    before = log(origin)
+    before, page = log(origin), changelog_page(origin)
     clone = actions_run(origin, tmp_path / "runner", "--refresh")
     assert downloaded(clone) == {"download"}
     assert reran(clone) == set()
     ok(ci(clone, "publish"))
-    assert log(origin) == before
+    assert log(origin) == before and changelog_page(origin) == page
 
 
 def test_refresh_with_new_upstream_rows_rebuilds_the_tables_and_names_the_new_data(
@@ -283,6 +288,18 @@ def test_refresh_with_new_upstream_rows_rebuilds_the_tables_and_names_the_new_da
     assert f"fremont_bridge: sha256 {sha}" in message
     assert "seatac_weather" not in message
     assert log(origin)[1:] == before  # exactly one new commit
+    # What changed in the data, after the subject: the days added (and no daily line).
+    added = (
+        "fremont_bridge (hourly_counts): 336 rows added (2021-07-01 to 2021-07-14), "
+        "0 changed, 0 removed"
+    )
+    assert message.split("\n\n")[1] == added
+    # The changelog: this entry first, then the first results commit's.
+    page = changelog_page(origin)
+    assert page.index(f"## Data to 2021-07-14\n\n- {added}\n") < page.index(
+        "## Data to 2021-06-30\n\n- fremont_bridge (hourly_counts): "
+    )
+    assert page.count("\n## ") == 2
 
 
 def test_a_weather_day_beyond_the_last_count_reruns_the_tables_and_no_model(
@@ -320,6 +337,10 @@ def test_a_weather_day_beyond_the_last_count_reruns_the_tables_and_no_model(
         path for path in committed_files(origin) if path.startswith("results/forecasts/issued/")
     ]
     assert len(issued) == 1
+    message = git(origin, "log", "-1", "--format=%B", "main")
+    day = "seatac_weather (weather): 1 row added (2021-07-21), 0 changed, 0 removed"
+    assert message.split("\n\n")[1] == day
+    assert changelog_page(origin).count(f"- {day}\n") == 1
 
 
 def test_invalid_upstream_fails_commits_nothing_and_keeps_published_results(

@@ -23,10 +23,12 @@ The commands, one module each, in the order a results run takes them:
                                    pushed first
   metrics-diff   preview.py        a Markdown table of a pull request's metrics against main's
 
-and what they share: cli.py (arguments, dispatch, the step summary and outputs), git.py
-(git as the bot, the Built-from trailer), github.py (a client of GitHub's REST API, for the
-issues and comments to come), records.py (the records the results carry and the run
-leaves), workflow.py (the workflow's names and paths), redact.py (secrets never printed).
+and what they share: changelog.py (what a results commit changed in the tables, for its
+message and results/CHANGELOG.md), cli.py (arguments, dispatch, the step summary and
+outputs), git.py (git as the bot, the Built-from trailer), github.py (a client of GitHub's
+REST API, for the issues and comments to come), records.py (the records the results carry
+and the run leaves), workflow.py (the workflow's names and paths), redact.py (secrets never
+printed).
 
 tests/ci/test_<module>.py test the modules in process; tests/ci/test_ci_simulation.py runs
 the commands against real git repositories, and tests/ci/test_actions.py runs the workflow
