@@ -61,6 +61,27 @@ def test_metrics_missing_on_the_base_are_said_so(repository: Repository):
     )
 
 
+def test_the_candidates_are_compared_and_a_held_back_one_is_said_so(repository: Repository):
+    """The change's model is worse: it would be held back, and the published metrics stay
+    the base's. The table shows what the change's model scores; the decision follows."""
+    published = {"scores": {"model": {"mae": 1500.0}}, "promotion": {"promoted": True, "why": "a"}}
+    repository.write("results/model/metrics.json", json.dumps(published))
+    candidate = repository.write(
+        "results/model/candidate/metrics.json", json.dumps({"scores": {"model": {"mae": 1500.0}}})
+    )
+    repository.commit("Results")
+    candidate.write_text(json.dumps({"scores": {"model": {"mae": 2400.0}}}))
+    held = {"promoted": False, "why": "its MAE is worse than the published model's."}
+    repository.write("results/model/metrics.json", json.dumps(published | {"promotion": held}))
+    text = metrics_diff("HEAD")
+    assert rows(text)[0] == ["model", "mae", "1500", "2400", "+900"]
+    assert "Of the model each side's code fits (`results/model/candidate/metrics.json`)" in text
+    assert text.endswith(
+        "The model this change fits would be **held back** (the published one serves): its MAE "
+        "is worse than the published model's.\n"
+    )
+
+
 def test_the_bases_metrics_are_read_from_git_and_this_changes_from_the_tree(
     repository: Repository,
 ):
@@ -103,7 +124,7 @@ def test_a_promotion_decision_is_shown_only_when_the_change_made_another():
     held = {"promoted": False, "why": "its MAE is worse than the published model's."}
     assert promotion_text({"promotion": held}, {"promotion": held}) is None
     assert promotion_text({}, {"promotion": held}) == (
-        "The model this change fits would be **held back** (the base's model serves): its MAE "
+        "The model this change fits would be **held back** (the published one serves): its MAE "
         "is worse than the published model's.\n"
     )
 

@@ -3,9 +3,10 @@
 The preview job (ci.yml, on `pull_request`) runs the pipeline on the pull request's merge with
 its base, then `preview` writes, for the job summary and for the pull request's comment:
 
-- the model's holdout metrics against the base branch's (results/model/metrics.json: each
-  predictor's scores, the model's error by lead band, and the promotion decision when the
-  change made a different one);
+- the model's holdout metrics against the base branch's: of the candidate model each side's
+  code fits (results/model/candidate/metrics.json: each predictor's scores, the model's error
+  by lead band), which is the change's effect even when its candidate would be held back, and
+  the promotion decision (results/model/metrics.json) when the change made a different one;
 - the rules that re-ran in the preview (its run record, .snakemake/ci-run.json): what the
   merge would re-run on the base branch;
 - the figures that would change: results/figures/*.png whose bytes differ from the base
@@ -24,7 +25,7 @@ from pathlib import Path
 from . import git
 from .handover import MAX_MARKDOWN, Preview, encode
 from .records import run_record
-from .workflow import METRICS
+from .workflow import CANDIDATE_METRICS, METRICS
 
 FIGURES = "results/figures"
 CUT = "\n\n*(The preview is longer than a comment can be: the rest is in the job summary.)*\n"
@@ -88,21 +89,37 @@ def promotion_text(before: dict, after: dict) -> str | None:
     decision = after.get("promotion")
     if not decision or decision == before.get("promotion"):
         return None
-    verdict = "promoted" if decision["promoted"] else "**held back** (the base's model serves)"
+    verdict = "promoted" if decision["promoted"] else "**held back** (the published one serves)"
     return f"The model this change fits would be {verdict}: {decision['why']}\n"
 
 
+def metrics_pair(base: str, path: str) -> tuple[dict, dict] | None:
+    """The metrics at `path` committed on `base` and in the working tree, if both exist."""
+    shown = git.git("show", f"{base}:{path}", check=False)
+    if shown.returncode != 0 or not Path(path).exists():
+        return None
+    return json.loads(shown.stdout), json.loads(Path(path).read_text())
+
+
 def metrics_diff(base: str) -> str:
-    """The metrics section: this change's metrics against those committed on `base`."""
-    shown = git.git("show", f"{base}:{METRICS}", check=False)
-    if shown.returncode != 0 or not Path(METRICS).exists():
+    """The metrics section: the candidate model this change fits against the one `base`'s
+    code fits (else, in results without candidates, the published ones), and the promotion
+    decision when this change made another."""
+    candidates = metrics_pair(base, CANDIDATE_METRICS)
+    compared = candidates or metrics_pair(base, METRICS)
+    if compared is None:
         return f"No metrics to compare (`{METRICS}` missing here or on `{base}`).\n"
-    before = json.loads(shown.stdout)
-    after = json.loads(Path(METRICS).read_text())
+    before, after = compared
     parts = [metrics_table(before["scores"], after["scores"], base)]
+    if candidates:
+        parts.append(
+            f"Of the model each side's code fits (`{CANDIDATE_METRICS}`), with the baselines,"
+            " on its holdout.\n"
+        )
     if after.get("by_lead"):
         parts.append(lead_table(before.get("by_lead") or [], after["by_lead"]))
-    promotion = promotion_text(before, after)
+    published = metrics_pair(base, METRICS)
+    promotion = promotion_text(*published) if published else None
     if promotion:
         parts.append(promotion)
     return "\n".join(parts)
