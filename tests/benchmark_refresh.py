@@ -12,13 +12,18 @@ the same day a second refresh, upstream unchanged, which must end at the check.
 The report: refreshes, refreshes with changed data, commits made and spurious ones, the
 packed size of the origin after each simulated year, a full clone against a partial one
 (--filter=blob:none), the median wall time of an unchanged and of a changed refresh, and the
-paths that added the most bytes to the packed repository. Numbers describe a machine: they
-go to the README by hand.
+paths that added the most bytes to the packed repository. And the model as it was operated:
+forecasts issued and scored, read back from the issued records at the end and scored against
+the counts published since, by lead against the error expected when they were issued; the
+days the live-error alarm was on; the promotions and hold-backs; and every issued record
+checked after every refresh (a record changed or removed is a rewrite: there must be none).
+Numbers describe a machine: they go to the README by hand.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -35,9 +40,14 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "workflow/scripts"))
+
 from support.server import loopback_server  # noqa: E402
 from support.upstream import Upstream  # noqa: E402
 from support.workflow import SHARED_DATA, copy_repository  # noqa: E402
+
+from bikeflow.forecast import read_records, score, scores_by_band  # noqa: E402
+from bikeflow.table_io import read_table  # noqa: E402
 
 COUNTS = "fremont-bridge/Fremont_Bridge_Bicycle_Counter.csv"
 WEATHER = "ghcnd/USW00024233.csv"
@@ -101,6 +111,10 @@ class Day:
     new_data_named: bool  # the commit names a source with new data
     check_seconds: float
     run_seconds: float = 0.0
+    alarm: bool = False  # the live-error alarm, as published after this refresh
+    alarm_as_of: str | None = None  # the last count day it was measured on
+    decision: dict | None = None  # the promotion decision, when this refresh made one
+    rewrites: list[str] = field(default_factory=list)  # issued records changed or removed
 
 
 @dataclass
@@ -177,8 +191,26 @@ class Replay:
         if result.committed:
             subject = git(self.origin, "log", "-1", "--format=%s", "main")
             result.new_data_named = "new data for" in subject
+            self.operations(result, before, after)
         shutil.rmtree(clone)
         return result
+
+    def operations(self, result: Day, before: str, after: str) -> None:
+        """What the model's operation did in this refresh's commit: the alarm, a promotion
+        decision, and whether any issued record was changed or removed."""
+        live = self.shown(after, "results/monitoring/live_error.json")
+        result.alarm, result.alarm_as_of = bool(live and live["alarm"]), (live or {}).get("as_of")
+        decision = self.shown(after, "results/model/promotion.json")
+        if decision != self.shown(before, "results/model/promotion.json"):
+            result.decision = decision
+        changes = git(
+            self.origin, "diff", "--name-status", before, after, "--", "results/forecasts/issued/"
+        )
+        result.rewrites = [line for line in changes.splitlines() if not line.startswith("A\t")]
+
+    def shown(self, commit: str, path: str) -> dict | None:
+        shown = run(["git", "show", f"{commit}:{path}"], self.origin)
+        return json.loads(shown.stdout) if shown.returncode == 0 else None
 
     def packed_mib(self) -> float:
         git(self.origin, "gc", "--quiet")
@@ -224,6 +256,78 @@ class Replay:
                 size[path[0]] += int(disk)
                 versions[path[0]] += 1
         return [(path, size[path], versions[path]) for path, _ in size.most_common(top)]
+
+
+CHANGE = date(2020, 3, 23)  # Washington's stay-home order: what the live-error alarm should see
+BANDS = [7, 14, 28]
+
+
+def operations_report(replay: Replay) -> str:
+    """The model as it was operated: every issued record of the origin scored against the
+    counts published since (by lead, against what was expected at issue), the live-error
+    alarm, the promotion decisions and the rewrites of issued records."""
+    final = replay.root / "final"
+    shutil.rmtree(final, ignore_errors=True)
+    final.mkdir()
+    archive = subprocess.run(
+        ["git", "archive", "main", "results/forecasts/issued", "results/tables/daily.parquet"],
+        cwd=replay.origin, capture_output=True, check=True,
+    ).stdout  # fmt: skip
+    subprocess.run(["tar", "-x", "-C", str(final)], input=archive, check=True)
+    records = read_records(sorted((final / "results/forecasts/issued").glob("*.csv")))
+    scored = score(records, read_table(final / "results/tables/daily.parquet"), "total")
+    lines = [
+        "",
+        f"Issued: {records['issue_date'].nunique()} records, {len(records):,} forecasts; "
+        f"{len(scored):,} scored against the counts published by the last refresh.",
+    ]
+    for label, start, end in (
+        ("2019", "2019-01-01", "2019-12-31"),
+        ("2020", "2020-01-01", "2020-12-31"),
+    ):
+        period = scored[(scored["date"] >= start) & (scored["date"] <= end)]
+        if period.empty:
+            continue
+        table = scores_by_band(period, BANDS)
+        lines += [
+            "",
+            f"Forecasts of days in {label}, live MAE against the MAE expected when issued:",
+            "",
+            "| lead (days) | forecasts | live MAE | expected MAE | ratio | inside the interval |",
+            "|---|---:|---:|---:|---:|---:|",
+            *[
+                f"| {row.band} | {row.forecasts:,} | {row.mae:.0f} | {row.expected_mae:.0f} | "
+                f"{row.ratio:.3f} | {row.coverage:.1%} |"
+                for row in table.itertuples()
+            ],
+        ]
+    alarmed = sorted({day.alarm_as_of for day in replay.days if day.alarm and day.alarm_as_of})
+    first_after = next(
+        (day for day in replay.days if day.alarm and day.day >= CHANGE - timedelta(days=31)), None
+    )
+    false_2019 = [as_of for as_of in alarmed if as_of.startswith("2019")]
+    lines += [
+        "",
+        f"Live-error alarm on for the counts up to: {', '.join(alarmed) or 'never'}.",
+        f"False alarms in 2019 (month ends alarmed): {len(false_2019)}.",
+        "First alarm around the 2020 change: "
+        + (
+            f"{first_after.day} (counts to {first_after.alarm_as_of}), "
+            f"{(first_after.day - CHANGE).days} days after {CHANGE}."
+            if first_after
+            else "none."
+        ),
+    ]
+    decisions = [day for day in replay.days if day.decision]
+    lines += ["", "| refresh | decision | why |", "|---|---|---|"]
+    lines += [
+        f"| {day.day} | {'promoted' if day.decision['promoted'] else '**held back**'} | "
+        f"{day.decision['why'][:160]} |"
+        for day in decisions
+    ]
+    rewrites = [line for day in replay.days for line in day.rewrites]
+    lines += ["", f"Issued records changed or removed after issue (rewrites): {len(rewrites)}."]
+    return "\n".join(lines) + "\n"
 
 
 def report(replay: Replay, packed: list[tuple[date, float]], clones: dict, by_path: list) -> str:
@@ -276,7 +380,8 @@ def report(replay: Replay, packed: list[tuple[date, float]], clones: dict, by_pa
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--start", type=date.fromisoformat, default=date(2019, 1, 1))
-    parser.add_argument("--days", type=int, default=365)
+    parser.add_argument("--days", type=int, default=546, help="default: to 2020-06-30")
+    parser.add_argument("--every", type=int, default=1, help="days between refreshes")
     parser.add_argument("--data", type=Path, default=SHARED_DATA, help="the data mirror")
     parser.add_argument("--workdir", type=Path, help="where to work (default: a temp dir)")
     parser.add_argument("--keep", action="store_true", help="keep the workdir")
@@ -292,20 +397,24 @@ def main() -> None:
             replay.refresh(options.start)
             replay.recheck(options.start)
             packed = [(options.start, replay.packed_mib())]
-            for offset in range(1, options.days + 1):
+            for offset in range(options.every, options.days + 1, options.every):
                 day = replay.refresh(options.start + timedelta(days=offset))
                 again = replay.recheck(day.day)
                 print(
                     f"{day.day} changed={day.changed} committed={day.committed} "
                     f"check {day.check_seconds:.1f}s run {day.run_seconds:.1f}s; "
-                    f"re-check changed={again.changed} {again.check_seconds:.1f}s",
+                    f"re-check changed={again.changed} {again.check_seconds:.1f}s; "
+                    f"alarm={day.alarm} ({day.alarm_as_of}); decision="
+                    f"{None if day.decision is None else day.decision['promoted']}; "
+                    f"rewrites={len(day.rewrites)}",
                     flush=True,
                 )
-                if offset % 365 == 0 or offset == options.days:
+                if offset % 365 < options.every or offset + options.every > options.days:
                     packed.append((day.day, replay.packed_mib()))
-                elif offset % 30 == 0:  # progress for a replay cut short
+                elif offset % 30 < options.every:  # progress for a replay cut short
                     print(f"{day.day} packed {replay.packed_mib():.1f} MiB", flush=True)
             print(report(replay, packed, replay.clone_numbers(), replay.bytes_by_path()))
+            print(operations_report(replay))
     finally:
         if not options.keep:
             shutil.rmtree(root, ignore_errors=True)

@@ -8,7 +8,21 @@ SOURCES = list(config["sources"])
 # The source of each role in the daily table (config/README.md, `sources.<name>.role`).
 ROLE = {source["role"]: name for name, source in config["sources"].items()}
 COUNTS, WEATHER = ROLE["counts"], ROLE["weather"]
+# When each role's data appear upstream (`sources.<name>.published`), for the model's rules.
+PUBLICATION = {
+    role: config["sources"][name]["published"] for role, name in ROLE.items()
+}
 TABLES = ["hourly_counts", "weather", "daily"]
+# The configuration the results keep (results/config.yaml): all of it but the permission to
+# publish a shrinking source, which is for one run and would rewrite the file twice.
+KEPT_CONFIG = {
+    **config,
+    "validation": {
+        key: value
+        for key, value in config["validation"].items()
+        if key != "allow_shrinking"
+    },
+}
 MODEL_OUTPUTS = [
     "results/model/model.skops",
     "results/model/metrics.json",
@@ -29,6 +43,7 @@ MONITORING_OUTPUTS = [
     "results/monitoring/live_error_backtest.json",
     "results/monitoring/health.json",
     "results/monitoring/worst_days.csv",
+    "results/monitoring/alerts.json",
 ]
 FORECAST_OUTPUTS = [
     "results/forecasts/latest.csv",
@@ -92,6 +107,13 @@ wildcard_constraints:
     issue_date=r"\d{4}-\d{2}-\d{2}",
 
 
+def in_report(path, category, subcategory="Tables"):
+    """An output `snakemake --report` shows under its category, captioned by
+    workflow/report/files/<its file name>.rst."""
+    caption = f"../report/files/{Path(path).stem}.rst"
+    return report(path, caption=caption, category=category, subcategory=subcategory)
+
+
 def library(script):
     """An input function: the library modules a rule's script imports, directly or through
     other modules (read from the code with ast). Snakemake tracks a script's own code but
@@ -143,11 +165,3 @@ def current_record(wildcards):
     )
     last = max(source["last_day"] for source in coverage["sources"].values())
     return f"results/forecasts/issued/{last}.csv"
-
-
-def issued_records(wildcards):
-    """Every record issued so far (they are not made by any rule but the current one)."""
-    issued = {
-        path.as_posix() for path in Path("results/forecasts/issued").glob("*.csv")
-    }
-    return sorted(issued | {current_record(wildcards)})

@@ -116,3 +116,28 @@ rule worst_days:
         days=lookup(dpath="monitoring/worst_days", within=config),
     script:
         "../scripts/worst_days.py"
+
+
+# What each monitor says to people, firing or not: the Actions turn a change of state into
+# a GitHub issue opened, commented or closed (.github/scripts/ci/alerts.py).
+rule alerts:
+    input:
+        metrics="results/model/metrics.json",
+        live_error="results/monitoring/live_error.json",
+        live_monitor="results/monitoring/live_error_backtest.json",
+        drift="results/monitoring/drift.json",
+        drift_monitor="results/monitoring/drift_backtest.json",
+        health="results/monitoring/health.json",
+        code=library("alerts.py"),
+        env=software("model"),
+    output:
+        "results/monitoring/alerts.json",
+    log:
+        "logs/monitoring/alerts.log",
+    conda:
+        "../envs/model.yaml"
+    resources:
+        mem_mb=200,
+        runtime=5,
+    script:
+        "../scripts/alerts.py"

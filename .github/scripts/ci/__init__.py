@@ -38,11 +38,12 @@ the trusted run downloads through the REST API with `actions: read`, while an ar
 actions/upload-artifact beside the fork's code, an action the offline act runs of these
 workflows have no snapshot of (nor GitHub's artifact service). handover.py has the format.
 
-What they share: cli.py (arguments, dispatch, the step summary and outputs), git.py
-(git as the bot, the Built-from trailer), github.py (a client of GitHub's REST API: run logs,
-comments, and the issues to come), handover.py (the preview's log line), records.py (the
-records the results carry and the run leaves), workflow.py (the workflow's names and paths),
-redact.py (secrets never printed).
+What they share: changelog.py (what a results commit changed in the tables, for its message
+and results/CHANGELOG.md), cli.py (arguments, dispatch, the step summary and outputs), git.py
+(git as the bot, the Built-from trailer), github.py (a client of GitHub's REST API: issues,
+comments, run logs), handover.py (the preview's log line), records.py (the records the
+results carry and the run leaves), workflow.py (the workflow's names and paths), redact.py
+(secrets never printed).
 
 tests/ci/test_<module>.py test the modules in process; tests/ci/test_ci_simulation.py runs
 the commands against real git repositories, and tests/ci/test_actions.py runs the workflow

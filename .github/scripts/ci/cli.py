@@ -12,17 +12,21 @@ import argparse
 import os
 import shlex
 import sys
+from datetime import date
 
 from . import __doc__ as package_doc
+from .alerts import FAILURE_NOTE, alerts
 from .check_sources import SourceCheckFailed, check_sources, failed
 from .comment import Refused, comment
-from .github import GitHubError
+from .failure import explanation
+from .github import GitHub, GitHubError
 from .handover import HandOverError
+from .keepalive import keepalive, quiet_days, workflow_file
 from .mark_changes import mark_changes
 from .preview import metrics_diff, preview
 from .publish import publish
 from .run import RULE_ENVIRONMENTS, run
-from .summary import summary
+from .summary import failed_validations, summary
 
 
 def write_summary(text: str) -> None:
@@ -45,6 +49,8 @@ def check_sources_command(options: argparse.Namespace) -> int:
         changed, report = check_sources()
     except SourceCheckFailed as error:
         write_summary(failed(error))
+        FAILURE_NOTE.parent.mkdir(parents=True, exist_ok=True)
+        FAILURE_NOTE.write_text(failed(error))  # for the failure's issue (alerts)
         print(f"The source check failed: {error}", file=sys.stderr)
         return 1
     write_summary(report)
@@ -69,8 +75,33 @@ def run_command(options: argparse.Namespace) -> int:
 
 
 def summary_command(options: argparse.Namespace) -> int:
-    write_summary(summary())
+    write_summary(summary() + explanation())
     return 0
+
+
+def why_it_failed() -> str:
+    """Everything the failed steps left to say why: the source check's message, the failed
+    jobs with their logs, the validation reports of invalid data."""
+    parts = [FAILURE_NOTE.read_text() if FAILURE_NOTE.exists() else "", explanation()]
+    parts += failed_validations().values()
+    return "\n".join(part for part in parts if part)
+
+
+def keepalive_command(options: argparse.Namespace) -> int:
+    repository = os.environ.get("GITHUB_REPOSITORY", "")
+    try:
+        said, code = keepalive(GitHub(), repository, workflow_file(), quiet_days(date.today())), 0
+    except GitHubError as error:
+        said, code = f"The schedule could not be kept enabled: {error}", 1
+    write_summary(f"## Schedule\n\n{said}\n")
+    return code
+
+
+def alerts_command(options: argparse.Namespace) -> int:
+    failed = options.outcome != "success"
+    code, report = alerts(failed, why_it_failed() if failed else "", with_pipeline=options.pipeline)
+    write_summary(report)
+    return code
 
 
 def publish_command(options: argparse.Namespace) -> int:
@@ -161,6 +192,23 @@ def parser() -> argparse.ArgumentParser:
     publishes.add_argument("--branch", default="main")
     publishes.add_argument("--attempts", type=int, default=3)
     publishes.set_defaults(func=publish_command)
+
+    alert = commands.add_parser("alerts", help="open, comment on and close the alerts' issues")
+    alert.add_argument(
+        "--outcome",
+        choices=["success", "failure", "cancelled"],
+        required=True,
+        help="how the job went so far (a failure opens the failed run's issue)",
+    )
+    alert.add_argument(
+        "--pipeline",
+        action="store_true",
+        help="also the pipeline's own alerts (results/monitoring/alerts.json, after publish)",
+    )
+    alert.set_defaults(func=alerts_command)
+
+    alive = commands.add_parser("keepalive", help="keep the scheduled workflow enabled")
+    alive.set_defaults(func=keepalive_command)
 
     diff = commands.add_parser("metrics-diff", help="a pull request's metrics against its base")
     diff.add_argument("--base", default="origin/main")
