@@ -79,7 +79,9 @@ HOSTILE_STEP = """\
 
 @pytest.fixture(scope="module")
 def published(tmp_path_factory, upstream: Upstream) -> Forge:
-    """The base repository after its first results commit (pipeline.yml under act)."""
+    """The base repository after its first results commit (pipeline.yml under act, whose
+    results job also tells people through GitHub's API: a stand-in of its own here, and a
+    token with the results job's permissions whose value the forge's git accepts)."""
     root = tmp_path_factory.mktemp("base")
     forge = Forge(root / "forge")
     forge.write_git_config()
@@ -89,10 +91,16 @@ def published(tmp_path_factory, upstream: Upstream) -> Forge:
     forge.git(seed, "add", "--all")
     forge.git(seed, "commit", "--quiet", "--message", "Sources and model for our data")
     forge.create(seed)
-    run = forge.act(
-        "push", forge.clone(root / "checkout"), "pipeline.yml", {"ref": "refs/heads/main"}
-    )
-    succeeded(run, "run-and-publish")
+    with github_api.github_api() as github:
+        github.add_repository(act.OWNER, act.NAME)
+        results = {"contents": "write", "issues": "write", "actions": "write"}
+        github.add_token("results run", results, token=act.TOKEN, repository=REPO)
+        run = forge.act(
+            "push", forge.clone(root / "checkout"), "pipeline.yml", {"ref": "refs/heads/main"},
+            env={"GITHUB_API_URL": github.url},
+        )  # fmt: skip
+        succeeded(run, "run-and-publish")
+        github.assert_no_violations()
     return forge
 
 
