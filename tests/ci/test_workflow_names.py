@@ -99,8 +99,9 @@ def test_accepted_records_and_validation_summaries_are_where_the_package_reads_t
     assert workflow.VALIDATION_SUMMARY_LOG in rules["validate_source"]["log"]
 
 
-def test_the_metrics_the_preview_compares_are_made_by_a_rule(rules):
-    assert any(workflow.METRICS in rule["output"] for rule in rules.values())
+def test_the_metrics_the_preview_compares_are_made_by_their_rules(rules):
+    assert workflow.CANDIDATE_METRICS in rules["fit_model"]["output"]
+    assert workflow.METRICS in rules["promote_model"]["output"]
 
 
 def test_everything_but_the_downloads_is_made_under_results(rules):

@@ -30,7 +30,9 @@ ACCEPTED_RECORD = "results/sources/{source}.json"
 # and published among the results when they are valid
 VALIDATION_SUMMARY_LOG = "logs/validate/{source}.summary.md"
 VALIDATION_SUMMARY = "results/validation/{source}.md"
-# rule fit_model
+# rule fit_model: the candidate model's metrics on its holdout; rule promote_model: the
+# published model's (the candidate's when it was promoted), with the promotion decision
+CANDIDATE_METRICS = "results/model/candidate/metrics.json"
 METRICS = "results/model/metrics.json"
 
 # The tidy tables people download (rules tidy_counts, tidy_weather, daily_table), by name,
