@@ -11,7 +11,7 @@ from bikeflow.evaluation import fold_scores, lead_scores_by_year
 from bikeflow.features import Days, ModelSettings
 from bikeflow.formats import csv_text, rounded_columns
 from bikeflow.live_error import timeline
-from bikeflow.logs import log_to
+from bikeflow.logs import fail, log_to
 from bikeflow.model import backtest, backtest_folds
 from bikeflow.publication import Publication
 from bikeflow.table_io import read_table
@@ -27,6 +27,14 @@ days = Days.from_daily(read_table(snakemake.input.daily), settings)
 bands = list(calibration.lead_bands)
 
 folds = backtest_folds(days, publication, **params.backtest)
+if not folds:
+    fail(
+        log,
+        f"No backtest fold has history before it: the daily table runs {days.start.date()} to "
+        f"{days.last.date()}, and a fold (every evaluation.backtest.step_months from "
+        f"evaluation.backtest.first_origin: {params.backtest['first_origin']}) needs "
+        "training days before its origin. Is the overlap of the sources too short?",
+    )
 forecasts, training_rows = backtest(days, publication, settings, folds, n_jobs=snakemake.threads)
 forecasts = rolling(forecasts, calibration)
 

@@ -173,6 +173,10 @@ class Days:
         every_day = pd.date_range(dates.min(), dates.max(), freq="D")
         return cls(dates.min(), table.reindex(every_day).reset_index(drop=True))
 
+    @property
+    def last(self) -> pd.Timestamp:
+        return self.start + (len(self.table) - 1) * DAY
+
     def positions(self, days: pd.Series | pd.DatetimeIndex) -> np.ndarray:
         return ((pd.to_datetime(pd.Series(days)) - self.start) // DAY).to_numpy(dtype=int)
 

@@ -215,7 +215,7 @@ def backtest_folds(
     """A fold every `step_months` from `first_origin`: its model serves the run days until
     the next fold's origin (the last one until the last day of the data), as a model
     retrained every `step_months` would. Only folds with history before them."""
-    last_day = days.start + (len(days.table) - 1) * DAY
+    last_day = days.last
     origins = pd.date_range(first_origin, last_day, freq=pd.DateOffset(months=step_months))
     folds = []
     for origin, following in zip(origins, [*origins[1:], last_day + DAY], strict=True):
