@@ -53,6 +53,7 @@ ALL_JOBS = {
     "issue_forecasts": 1,
     "latest_forecast": 1,
     "score_forecasts": 1,
+    "alerts": 1,
     "figure": 12,
     "results_index": 1,
     "run_config": 1,
@@ -65,11 +66,12 @@ UPSTREAM_OF_DAILY = {
     "tidy_weather",
 }
 # What reads the drift check's settings, and what reads its outputs: the drift figures, the
-# model card (it reports the monitor's backtest) and the index; and the configuration the run
-# used. Nothing of the model.
+# alerts (they read its outputs, written again), the model card (it reports the
+# monitor's backtest) and the index; and the configuration the run used. Nothing of the model.
 DRIFT_RERUN = {
     "drift": 1,
     "drift_backtest": 1,
+    "alerts": 1,
     "figure": 2,
     "model_card": 1,
     "results_index": 1,
