@@ -13,9 +13,10 @@ import json
 from pathlib import Path
 
 import pytest
-from support import act
+from support import act, github_api
 from support.act import ActRun, Forge
 from support.data import COUNTS_DAYS, COUNTS_START, counts_fixture, fremont_rows, fremont_text
+from support.github_api import GitHubAPI
 from support.upstream import Upstream
 from support.workflow import configure_fork, copy_repository
 
@@ -25,6 +26,9 @@ pytestmark = [
 ]
 
 BOT = "github-actions[bot]"
+REPO = f"{act.OWNER}/{act.NAME}"
+# What pipeline.yml and refresh.yml grant the results job's GITHUB_TOKEN.
+RESULTS_TOKEN = {"contents": "write", "issues": "write", "actions": "write", "metadata": "read"}
 PUSH_TO_MAIN = {"ref": "refs/heads/main"}
 RESULTS_JOB = "run-and-publish"
 CHECK_JOB = "check-sources"
@@ -48,15 +52,29 @@ def first_push(tmp_path_factory, upstream: Upstream) -> tuple[Forge, ActRun, str
     forge.git(seed, "commit", "--quiet", "--message", "Fork: sources and model for our data")
     forge.create(seed)
     checkout = forge.clone(root / "checkout")
-    run = forge.act("push", checkout, "pipeline.yml", PUSH_TO_MAIN)
+    with github_api.github_api() as github:  # the tests' `github` is one per test
+        point_at(forge, github)
+        run = forge.act("push", checkout, "pipeline.yml", PUSH_TO_MAIN)
+        github.assert_no_violations()
     return forge, run, forge.git(checkout, "rev-parse", "HEAD").stdout.strip()
 
 
+def point_at(forge: Forge, github: GitHubAPI) -> None:
+    """The fork's repository on the stand-in, the runs' steps talking to it, and their
+    GITHUB_TOKEN one it knows, with the results job's permissions."""
+    github.add_repository(act.OWNER, act.NAME)
+    github.add_token("results run", RESULTS_TOKEN, token=act.TOKEN, repository=REPO)
+    forge.step_env = {"GITHUB_API_URL": github.url}
+
+
 @pytest.fixture
-def forge(first_push, tmp_path: Path, upstream: Upstream) -> Forge:
-    """A private copy of the fork after its first results commit; upstream as it was."""
+def forge(first_push, tmp_path: Path, upstream: Upstream, github: GitHubAPI) -> Forge:
+    """A private copy of the fork after its first results commit, upstream as it was, and
+    GitHub as the per-test stand-in."""
     upstream.serve()
-    return first_push[0].copy(tmp_path / "forge")
+    forge = first_push[0].copy(tmp_path / "forge")
+    point_at(forge, github)
+    return forge
 
 
 def person_pushes(forge: Forge, workdir: Path, edit, message: str, branch: str = "main") -> Path:

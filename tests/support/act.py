@@ -162,6 +162,9 @@ class Forge:
     root: Path
     run_id: int = 0
     env: dict[str, str] = field(default_factory=dict)
+    # What every run's steps see besides (act's --env), e.g. GITHUB_API_URL: a copy starts
+    # without, as its stand-in for GitHub is its own.
+    step_env: dict[str, str] = field(default_factory=dict)
 
     @property
     def origin(self) -> Path:
@@ -269,7 +272,7 @@ class Forge:
             *local_repositories(),
             "--secret", f"GITHUB_TOKEN={token}",
             "--env", f"GITHUB_RUN_ID={self.run_id}",
-            *(argument for name, value in (env or {}).items()
+            *(argument for name, value in (self.step_env | (env or {})).items()
               for argument in ("--env", f"{name}={value}")),
             "--env", f"PIP_ENVIRONMENT={sys.prefix}",
             # Rules run in the driver (pip) environment: --sdm conda needs conda itself.
