@@ -40,8 +40,9 @@ SET_UP_STEPS = {
 
 
 @pytest.fixture(scope="module")
-def first_push(tmp_path_factory, upstream: Upstream) -> tuple[Forge, ActRun, str]:
-    """A fork's first push to main (sources pointed at its upstream), run by pipeline.yml."""
+def first_push(tmp_path_factory, upstream: Upstream) -> tuple[Forge, ActRun, str, list]:
+    """A fork's first push to main (sources pointed at its upstream), run by pipeline.yml:
+    the forge, the run, the commit pushed and the issues the run left on GitHub."""
     root = tmp_path_factory.mktemp("fork")
     forge = Forge(root / "forge")
     forge.write_git_config()
@@ -56,7 +57,8 @@ def first_push(tmp_path_factory, upstream: Upstream) -> tuple[Forge, ActRun, str
         point_at(forge, github)
         run = forge.act("push", checkout, "pipeline.yml", PUSH_TO_MAIN)
         github.assert_no_violations()
-    return forge, run, forge.git(checkout, "rev-parse", "HEAD").stdout.strip()
+        issues = github.issues(REPO)
+    return forge, run, forge.git(checkout, "rev-parse", "HEAD").stdout.strip(), issues
 
 
 def point_at(forge: Forge, github: GitHubAPI) -> None:
@@ -104,6 +106,15 @@ def committed_files(forge: Forge, ref: str = "main") -> set[str]:
     return set(forge.git(forge.origin, "show", "--name-only", "--format=", ref).stdout.split())
 
 
+def alert_issues(issues: list, state: str = "open") -> dict[str, object]:
+    """The alert issues in `state` by their monitor's label ('alert: failed run')."""
+    return {
+        issue.labels[1]: issue
+        for issue in issues
+        if issue.state == state and issue.labels[:1] == ("alert",)
+    }
+
+
 def succeeded(run: ActRun, *jobs: str) -> ActRun:
     assert run.returncode == 0 and all(run.jobs.get(job) == "success" for job in jobs), (
         run.explain()
@@ -123,7 +134,7 @@ def test_every_pinned_action_has_a_snapshot_at_its_exact_sha():
 
 
 def test_a_forks_first_push_publishes_its_results(first_push):
-    forge, run, pushed = first_push
+    forge, run, pushed, _ = first_push
     succeeded(run, RESULTS_JOB)
     authors = [entry.split("|")[0] for entry in forge.log()]
     assert authors == [BOT, "Developer"]
@@ -138,6 +149,26 @@ def test_a_forks_first_push_publishes_its_results(first_push):
     summary = run.summary(RESULTS_JOB)
     assert "- download: ok; ran `download` (2)" in summary
     assert "`results_index` (1)" in workflow_line(summary)
+
+
+def test_a_first_push_opens_one_issue_per_firing_monitor_for_the_people_who_act(first_push):
+    """What the results commit says fires is what a maintainer finds open on GitHub, by the
+    bot, labelled for the roles that act, linking the evidence at the results commit; and the
+    fixture's counts, years old, are news the data engineer gets (no new data)."""
+    forge, _, _, issues = first_push
+    committed = json.loads(
+        forge.git(forge.origin, "show", "main:results/monitoring/alerts.json").stdout
+    )
+    firing = {alert["labels"][1] for alert in committed["alerts"] if alert["firing"]}
+    opened = alert_issues(issues)
+    assert set(opened) == firing | {"alert: no new data"}
+    assert len(issues) == len(opened)  # one issue each, and nothing closed or else
+    assert {issue.author for issue in issues} == {BOT}
+    stale = opened["alert: no new data"]
+    assert stale.title.startswith("No new data for ") and "role: data engineer" in stale.labels
+    results_commit = forge.head()
+    for label in firing:
+        assert f"/blob/{results_commit}/results/" in opened[label].body, label
 
 
 def test_push_editing_one_figure_reruns_it_and_the_index_then_an_unrelated_push_commits_nothing(
@@ -213,12 +244,34 @@ def test_refresh_with_unchanged_upstream_sets_nothing_up_and_commits_nothing(
     assert run.seconds < 60  # generous: the note reports the measured time
 
 
-def test_refresh_with_new_upstream_rows_commits_once_naming_the_source(
-    forge: Forge, tmp_path: Path, upstream: Upstream
+def test_an_invalid_refresh_opens_an_issue_naming_the_row_and_new_rows_close_it(
+    forge: Forge, tmp_path: Path, upstream: Upstream, github: GitHubAPI
 ):
-    before = forge.log()
-    upstream.serve(counts=counts_fixture(COUNTS_DAYS + 14))
+    """A refresh whose counts break a constraint publishes nothing and opens one issue that
+    names the row and field; the next refresh, with valid counts and 14 more days, commits
+    once, says in its message how many rows came, and closes the issue."""
+    before, published = forge.log(), forge.head()
+    rows = fremont_rows(COUNTS_START, COUNTS_DAYS)
+    rows[100][1:] = ["-3", "0", "-3"]
+    upstream.serve(counts=fremont_text(rows).encode())
     checkout = forge.clone(tmp_path / "person")
+    run = forge.act("schedule", checkout, "refresh.yml", PUSH_TO_MAIN)
+    assert run.returncode != 0 and run.jobs == {CHECK_JOB: "success", RESULTS_JOB: "failure"}
+    steps = run.steps(RESULTS_JOB)
+    assert steps["Run the pipeline"] == "failure" and "Commit and push the results" not in steps
+    summary = run.summary(RESULTS_JOB)
+    assert "- tables: **failed**" in summary
+    assert "# Validation of `fremont_bridge`" in summary
+    row_and_field = (
+        "| 102 | Fremont Bridge Sidewalks, south of N 34th St Total | constraint-error |"
+    )
+    assert row_and_field in summary
+    assert forge.log() == before and forge.head() == published
+    failure = alert_issues(github.issues(REPO))["alert: failed run"]
+    assert failure.title == "The results run failed: nothing was published"
+    assert row_and_field in failure.body and "role: data engineer" in failure.labels
+
+    upstream.serve(counts=counts_fixture(COUNTS_DAYS + 14))
     run = succeeded(
         forge.act("schedule", checkout, "refresh.yml", PUSH_TO_MAIN), CHECK_JOB, RESULTS_JOB
     )
@@ -232,43 +285,27 @@ def test_refresh_with_new_upstream_rows_commits_once_naming_the_source(
     message = commit_message(forge)
     assert message.startswith(f"Update results: new data for fremont_bridge ({sha[:12]})\n")
     assert f"fremont_bridge: sha256 {sha}" in message and "seatac_weather" not in message
+    assert "fremont_bridge (hourly_counts): 336 rows added (" in message  # 14 days of hours
     assert forge.log()[1:] == before  # exactly one new commit
     assert f"new data for `fremont_bridge`: sha256 `{sha[:12]}`" in run.summary(RESULTS_JOB)
+    issues = github.issues(REPO)
+    closed = alert_issues(issues, state="closed")["alert: failed run"]
+    assert closed.number == failure.number and "alert: failed run" not in alert_issues(issues)
+    assert closed.comments[-1].body.startswith("**Recovered.**")
 
 
-def test_refresh_with_invalid_upstream_fails_and_leaves_the_origin_as_it_was(
-    forge: Forge, tmp_path: Path, upstream: Upstream
-):
-    before, published = forge.log(), forge.head()
-    rows = fremont_rows(COUNTS_START, COUNTS_DAYS)
-    rows[100][1:] = ["-3", "0", "-3"]
-    upstream.serve(counts=fremont_text(rows).encode())
-    checkout = forge.clone(tmp_path / "person")
-    run = forge.act("schedule", checkout, "refresh.yml", PUSH_TO_MAIN)
-    assert run.returncode != 0 and run.jobs == {CHECK_JOB: "success", RESULTS_JOB: "failure"}
-    steps = run.steps(RESULTS_JOB)
-    assert steps["Run the pipeline"] == "failure" and "Commit and push the results" not in steps
-    summary = run.summary(RESULTS_JOB)
-    assert "- tables: **failed**" in summary
-    assert "# Validation of `fremont_bridge`" in summary
-    assert (
-        "| 102 | Fremont Bridge Sidewalks, south of N 34th St Total | constraint-error |" in summary
-    )
-    assert forge.log() == before and forge.head() == published
-
-
-def test_refresh_with_a_source_down_fails_clearly_and_commits_nothing(
-    forge: Forge, tmp_path: Path, upstream: Upstream
+def test_refresh_with_a_source_down_fails_clearly_commits_nothing_and_says_so_in_an_issue(
+    forge: Forge, tmp_path: Path, upstream: Upstream, github: GitHubAPI
 ):
     before = forge.log()
     upstream.stop_serving("seatac_weather")
     checkout = forge.clone(tmp_path / "person")
     run = forge.act("schedule", checkout, "refresh.yml", PUSH_TO_MAIN)
     assert run.returncode != 0 and run.jobs == {CHECK_JOB: "failure"}
-    assert f"seatac_weather: {upstream.urls['seatac_weather']} answered HTTP 503" in run.summary(
-        CHECK_JOB
-    )
+    answer = f"seatac_weather: {upstream.urls['seatac_weather']} answered HTTP 503"
+    assert answer in run.summary(CHECK_JOB)
     assert forge.log() == before
+    assert answer in alert_issues(github.issues(REPO))["alert: failed run"].body
 
 
 def test_pull_request_preview_reports_metrics_against_main_and_lint_passes(
