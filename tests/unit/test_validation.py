@@ -39,6 +39,7 @@ from support.workflow import REPOSITORY
 from bikeflow.validation import (
     Published,
     Validation,
+    closest_labels,
     day_ranges,
     failure_message,
     load_schema_descriptor,
@@ -245,6 +246,16 @@ def test_renamed_count_column_names_the_missing_column_its_closest_and_the_heade
     assert message.count("missing-label") == len(closest), message
     shown_header = ", ".join(repr(label) for label in header)
     line_naming(message, f"  The file's header has {len(header)} columns: {shown_header}")
+
+
+def test_a_respelt_one_word_label_is_offered_as_the_missing_ones_new_name():
+    """One-word labels are compared letter by letter (several words, word by word)."""
+    header = ["Zeitpunkt", "Gesamt", "Stadteinwärts", "Stadtauswärts"]
+    missing = ["Stadteinwaerts", "Stadtauswaerts", "Total"]
+    assert closest_labels(missing, header) == {
+        "Stadteinwaerts": "Stadteinwärts",
+        "Stadtauswaerts": "Stadtauswärts",
+    }
 
 
 @about_fremont
