@@ -23,6 +23,7 @@ from support.data import (
     FREMONT_HEADER,
     FREMONT_SIDEWALK_HEADER,
     GHCN_HEADER,
+    GHCN_STATION,
     blank_counts,
     cdo_text,
     counts_rows,
@@ -57,7 +58,8 @@ SCHEMAS = REPOSITORY / "workflow" / "schemas"
 COUNTS_SCHEMA = COUNTS.schema
 GHCN_SCHEMA = WEATHER.schema
 GHCN_SCHEMA_FIELDS = [field["name"] for field in GHCN_SCHEMA["fields"]]
-SEATAC, CENTRAL_PARK = "USW00024233", "USW00094728"
+# The configured station (the fixtures' rows are its), and another one: New York's Central Park.
+STATION, CENTRAL_PARK = GHCN_STATION[0], "USW00094728"
 ISSUES_SCHEMA = load_schema_descriptor(SCHEMAS / "tables" / "counter_issues.schema.yaml")
 
 DATE, TOTAL = COUNTS.timestamp, COUNTS.total
@@ -216,6 +218,20 @@ def test_counter_issues_file_is_valid(tmp_path):
 # --- counts: header ----------------------------------------------------------------------
 
 
+def assert_names_missing_columns(message: str, header: list[str], closest: dict) -> None:
+    """`message` names each missing field with its closest label (None: none alike), and
+    shows the file's header."""
+    for field, label in closest.items():
+        line = line_naming(message, located(None, field) + "missing-label: ")
+        if label is None:
+            assert "nor one with a similar name" in line, message
+        else:
+            assert f"the closest is {label!r}" in line, message
+    assert message.count("missing-label") == len(closest), message
+    shown_header = ", ".join(repr(label) for label in header)
+    line_naming(message, f"  The file's header has {len(header)} columns: {shown_header}")
+
+
 def renamed(label: str, to: str = "Xyzzy") -> list[str]:
     """The counter's header with one label replaced by a name like no other."""
     return [to if column == label else column for column in COUNTS_HEADER]
@@ -237,15 +253,7 @@ def test_renamed_count_column_names_the_missing_column_its_closest_and_the_heade
     message = failure(
         "fremont_bridge", check(tmp_path, counts_text(counter_rows, header), COUNTS_SCHEMA)
     )
-    for field, label in closest.items():
-        line = line_naming(message, located(None, field) + "missing-label: ")
-        if label is None:
-            assert "nor one with a similar name" in line, message
-        else:
-            assert f"the closest is {label!r}" in line, message
-    assert message.count("missing-label") == len(closest), message
-    shown_header = ", ".join(repr(label) for label in header)
-    line_naming(message, f"  The file's header has {len(header)} columns: {shown_header}")
+    assert_names_missing_columns(message, header, closest)
 
 
 def test_a_respelt_one_word_label_is_offered_as_the_missing_ones_new_name():
@@ -290,15 +298,7 @@ def test_older_fremont_exports_name_the_missing_column_its_closest_and_the_heade
     history"): each renamed column is named with the label it most likely became."""
     rows = [row[: len(header)] for row in counter_rows]
     message = failure("fremont_bridge", check(tmp_path, counts_text(rows, header), COUNTS_SCHEMA))
-    for field, label in closest.items():
-        line = line_naming(message, located(None, field) + "missing-label: ")
-        if label is None:
-            assert "nor one with a similar name" in line, message
-        else:
-            assert f"the closest is {label!r}" in line, message
-    assert message.count("missing-label") == len(closest), message
-    shown_header = ", ".join(repr(label) for label in header)
-    line_naming(message, f"  The file's header has {len(header)} columns: {shown_header}")
+    assert_names_missing_columns(message, header, closest)
 
 
 def test_missing_column_skips_the_row_checks_that_would_repeat_it(tmp_path, counter_rows):
@@ -618,11 +618,11 @@ def test_station_is_checked_on_every_row_when_configured(tmp_path, ghcn):
     rows = with_cell(ghcn, 6, GHCN_HEADER.index("STATION"), CENTRAL_PARK)
     text = ghcn_text(rows)
     assert check(tmp_path, text, GHCN_SCHEMA).valid  # the schema alone knows no station
-    validation = check(tmp_path, text, GHCN_SCHEMA, required_values={"STATION": SEATAC})
+    validation = check(tmp_path, text, GHCN_SCHEMA, required_values={"STATION": STATION})
     message = failure("seatac_weather", validation)
     assert len(validation.problems) == 1, message
     line = line_naming(message, located(file_row(6), "STATION") + "constraint-error: ")
-    assert f"every row must have {SEATAC!r} here" in line, message
+    assert f"every row must have {STATION!r} here" in line, message
     assert f"found {CENTRAL_PARK!r}" in line, message
 
 
@@ -630,7 +630,7 @@ def test_file_of_another_station_is_refused_with_a_capped_count(tmp_path):
     """Central Park's record is valid GHCN-Daily and would have been published as Sea-Tac's
     weather. Every row is wrong: frictionless stops at its limit, and the count says so."""
     text = ghcn_text(ghcn_rows(date(1869, 1, 1), 1200, station=CENTRAL_PARK))
-    validation = check(tmp_path, text, GHCN_SCHEMA, required_values={"STATION": SEATAC})
+    validation = check(tmp_path, text, GHCN_SCHEMA, required_values={"STATION": STATION})
     message = failure("seatac_weather", validation)
     assert validation.capped
     assert (
