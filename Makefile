@@ -56,10 +56,12 @@ endif
 	$(SNAKEMAKE) $(TARGETS) $(CONFIG_ARGS) $(SNAKEMAKE_ARGS)
 
 # The whole workflow, offline, on the small sources in .test/data/ (.test/config/config.yaml),
-# in a copy of the repository (.test/run/, ignored by git): results/ stays as it is.
+# in a copy of the repository (.test/run/, ignored by git) without the published results and
+# their provenance: results/ stays as it is, and the demo starts from none.
 demo: $(VENV)/.installed
 	rm -rf .test/run && mkdir -p .test/run
 	git ls-files -z --cached --others --exclude-standard \
+		| grep -zv -e '^results/.' -e '^\.snakemake/' \
 		| tar --null --files-from=- --ignore-failed-read -cf - | tar -xf - -C .test/run
 	cd .test/run && $(SNAKEMAKE) $(TARGETS) \
 		--configfile .test/config/config.yaml $(if $(CONFIG),$(abspath $(CONFIG))) $(SNAKEMAKE_ARGS)

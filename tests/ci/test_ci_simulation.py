@@ -121,6 +121,11 @@ def committed_records(origin: Path, revision: str = "main") -> set[str]:
     }
 
 
+def changelog_page(origin: Path) -> str:
+    """The data changelog as main has it."""
+    return git(origin, "show", "main:results/CHANGELOG.md")
+
+
 def restore_download_cache(source_clone: Path, clone: Path) -> None:
     """What results.yml's cache restore does: the downloads and their provenance records."""
     shutil.copytree(source_clone / "resources/raw", clone / "resources/raw")
@@ -224,15 +229,23 @@ def test_model_hyperparameter_change_reruns_only_model_rules_and_what_follows(
         origin, tmp_path / "dev", set_config(["model", "regressor", "max_iter"], 25), "Fewer trees"
     )
     clone = actions_run(origin, tmp_path / "runner")
-    # Everything that reads the model's outputs; not drift or data health, which read the
-    # daily table only, and nothing upstream.
+    # Everything that reads the model's outputs (the current record too: its job runs, and
+    # keeps the record as issued); not drift or data health, which read the daily table only,
+    # and nothing upstream. The config the run used is published, so it is written again.
     assert reran(clone) == {
         "fit_model",
         "backtest",
+        "promote_model",
         "permutation_importance",
         "model_card",
         "worst_days",
+        "issue_forecasts",
+        "latest_forecast",
+        "score_forecasts",
+        "live_error_backtest",
+        "alerts",
         "figure",
+        "run_config",
         "results_index",
     }
     ok(ci(clone, "publish"))
@@ -249,12 +262,12 @@ def test_changed_conda_env_reruns_only_the_rules_that_use_it(origin: Path, tmp_p
 def test_refresh_with_unchanged_upstream_reruns_nothing_and_commits_nothing(
     origin: Path, tmp_path: Path
 ):
-    before = log(origin)
+    before, page = log(origin), changelog_page(origin)
     clone = actions_run(origin, tmp_path / "runner", "--refresh")
     assert downloaded(clone) == {"download"}
     assert reran(clone) == set()
     ok(ci(clone, "publish"))
-    assert log(origin) == before
+    assert log(origin) == before and changelog_page(origin) == page
 
 
 def test_refresh_with_new_upstream_rows_rebuilds_the_tables_and_names_the_new_data(
@@ -275,13 +288,26 @@ def test_refresh_with_new_upstream_rows_rebuilds_the_tables_and_names_the_new_da
     assert f"fremont_bridge: sha256 {sha}" in message
     assert "seatac_weather" not in message
     assert log(origin)[1:] == before  # exactly one new commit
+    # What changed in the data, after the subject: the days added (and no daily line).
+    added = (
+        "fremont_bridge (hourly_counts): 336 rows added (2021-07-01 to 2021-07-14), "
+        "0 changed, 0 removed"
+    )
+    assert message.split("\n\n")[1] == added
+    # The changelog: this entry first, then the first results commit's.
+    page = changelog_page(origin)
+    assert page.index(f"## Data to 2021-07-14\n\n- {added}\n") < page.index(
+        "## Data to 2021-06-30\n\n- fremont_bridge (hourly_counts): "
+    )
+    assert page.count("\n## ") == 2
 
 
 def test_a_weather_day_beyond_the_last_count_reruns_the_tables_and_no_model(
     origin: Path, tmp_path: Path, upstream: Upstream
 ):
     """GHCN publishes every day, the counter every month: most days bring weather for days
-    that have no counts yet, which changes the weather table and not the daily one."""
+    that have no counts yet, which changes the weather table and not the daily one, and
+    moves the issue date: the day's forecasts are issued, as a new record."""
     upstream.serve(weather=weather_fixture(WEATHER_DAYS + 30))  # now past the last count
     first = actions_run(origin, tmp_path / "first", "--refresh")
     ok(ci(first, "publish"))
@@ -294,10 +320,27 @@ def test_a_weather_day_beyond_the_last_count_reruns_the_tables_and_no_model(
         "tidy_weather",
         "daily_table",
     }
-    assert workflow["jobs"] == {"datapackage": 1, "data_health": 1, "results_index": 1}
+    assert workflow["jobs"] == {
+        "datapackage": 1,
+        "data_health": 1,
+        "issue_forecasts": 1,
+        "latest_forecast": 1,
+        "score_forecasts": 1,
+        "alerts": 1,
+        "figure": 1,
+        "results_index": 1,
+    }
     ok(ci(clone, "publish"))
     assert "results/tables/daily.csv" not in committed_files(origin)
     assert "results/tables/weather.csv" in committed_files(origin)
+    issued = [
+        path for path in committed_files(origin) if path.startswith("results/forecasts/issued/")
+    ]
+    assert len(issued) == 1
+    message = git(origin, "log", "-1", "--format=%B", "main")
+    day = "seatac_weather (weather): 1 row added (2021-07-21), 0 changed, 0 removed"
+    assert message.split("\n\n")[1] == day
+    assert changelog_page(origin).count(f"- {day}\n") == 1
 
 
 def test_invalid_upstream_fails_commits_nothing_and_keeps_published_results(

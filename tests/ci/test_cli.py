@@ -13,10 +13,21 @@ from support.gitrepo import Repository
 from support.workflow import REPOSITORY
 
 from ci.cli import main, parser
+from ci.comment import Refused
+from ci.handover import MARKER, Preview, decode
 
 SCRIPTS = REPOSITORY / ".github/scripts"
 PACKAGE = SCRIPTS / "ci"
-COMMANDS = ["check-sources", "mark-changes", "run", "summary", "publish", "metrics-diff"]
+COMMANDS = [
+    "check-sources",
+    "mark-changes",
+    "run",
+    "summary",
+    "publish",
+    "metrics-diff",
+    "preview",
+    "comment",
+]
 
 
 @pytest.fixture
@@ -57,6 +68,35 @@ def test_metrics_diff_compares_with_the_base_it_is_given(
     repository.commit("The project")
     assert main(["metrics-diff", "--base", "HEAD"]) == 0
     assert "missing here or on `HEAD`" in runner_files["summary"].read_text()
+
+
+def test_preview_writes_the_job_summary_and_prints_the_hand_over_line(
+    repository: Repository, runner_files: dict[str, Path], capsys
+):
+    repository.commit("The project")
+    sha = "0123456789abcdef0123456789abcdef01234567"
+    assert main(["preview", "--base", "HEAD", "--pull-request", "3", "--head-sha", sha]) == 0
+    summary = runner_files["summary"].read_text()
+    assert summary.startswith("## Rules that re-ran\n")
+    printed = capsys.readouterr().out.splitlines()
+    assert decode(printed[-1].removeprefix(MARKER)) == Preview(3, sha, summary)
+
+
+def test_comment_needs_a_repository_and_says_why_it_refuses(
+    repository: Repository, runner_files: dict[str, Path], monkeypatch, capsys
+):
+    assert main(["comment", "--run-id", "5"]) == 2
+    assert "give --repository or set GITHUB_REPOSITORY" in capsys.readouterr().err
+
+    def refuse(repository: str, run_id: int):
+        raise Refused("the preview is of commit aaaaaaaaaaaa, the run of bbbbbbbbbbbb")
+
+    monkeypatch.setattr("ci.cli.comment", refuse)
+    monkeypatch.setenv("GITHUB_REPOSITORY", "o/r")
+    assert main(["comment", "--run-id", "5"]) == 1
+    message = "Refused to comment: the preview is of commit aaaaaaaaaaaa, the run of bbbbbbbbbbbb."
+    assert message in capsys.readouterr().err
+    assert runner_files["summary"].read_text() == message + "\n"
 
 
 def test_publish_on_a_pull_request_is_refused_with_exit_code_1(

@@ -92,3 +92,12 @@ def test_head_is_none_before_the_first_commit(repository: Repository):
     assert git.head() is None
     first = repository.commit("The project")
     assert git.head() == first
+
+
+def test_show_gives_a_committed_files_text_as_it_is_or_none(repository: Repository):
+    assert git.show("HEAD", "results/tables/weather.csv") is None  # no commit yet
+    (repository.root / "results").mkdir()
+    (repository.root / "results/weather.csv").write_bytes("date,note\r\n2021-06-01,Ω\r\n".encode())
+    repository.commit("Results")
+    assert git.show("HEAD", "results/weather.csv") == "date,note\r\n2021-06-01,Ω\r\n"
+    assert git.show("HEAD", "results/daily.csv") is None

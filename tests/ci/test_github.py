@@ -185,6 +185,26 @@ def test_a_redirect_within_the_api_keeps_the_token_and_one_elsewhere_loses_it(
     assert "Authorization" not in elsewhere.requests[0].headers
 
 
+def test_a_download_follows_the_redirect_to_another_host_without_the_token(
+    api: API, elsewhere: API, environment
+):
+    """GitHub's run logs: 302 to a signed URL on a storage host, bytes (a zip), not JSON."""
+    signed = f"{elsewhere.url}/logs.zip?urlSignature=abc"
+    api.routes["GET", "/repos/o/r/actions/runs/5/logs"] = Reply(302, headers={"Location": signed})
+    elsewhere.routes["GET", "/logs.zip"] = Reply(body=b"PK\x03\x04 zip bytes")
+    assert GitHub().download("/repos/o/r/actions/runs/5/logs") == b"PK\x03\x04 zip bytes"
+    assert api.requests[0].headers["Authorization"] == f"Bearer {TOKEN}"
+    assert "Authorization" not in elsewhere.requests[0].headers
+    assert elsewhere.requests[0].path == "/logs.zip?urlSignature=abc"
+
+
+def test_a_download_larger_than_its_limit_is_an_error(api: API, environment):
+    api.routes["GET", "/big"] = Reply(body=b"x" * 101)
+    with pytest.raises(GitHubError, match="larger than 100 bytes"):
+        GitHub().download("/big", limit=100)
+    assert GitHub().download("/big", limit=101) == b"x" * 101
+
+
 def test_a_refused_request_raises_with_the_status_and_githubs_message(api: API, environment):
     api.routes["POST", "/repos/o/r/issues"] = Reply(
         422,

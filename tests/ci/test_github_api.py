@@ -6,17 +6,22 @@ the log shows, or what the description objects to."""
 from __future__ import annotations
 
 import copy
+import io
 import json
 import os
+import re
 import subprocess
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import zipfile
 from pathlib import Path
 
 import pytest
 from support import act, github_api, github_events
 from support.github_api import (
+    COMMENT_ON_PULL_REQUESTS,
     READ_ONLY,
     WRITE_ISSUES_AND_PULL_REQUESTS,
     CommentView,
@@ -414,6 +419,161 @@ def test_a_runs_token_writes_to_its_own_repository_only(repo: GitHubAPI):
     assert call(repo, "GET", elsewhere, token).status == 200  # public: readable
     assert call(repo, "POST", ISSUES, token, {"title": "Alert"}).status == 201
     assert repo.issues(f"contributor/{NAME}") == []
+
+
+# --- Actions: workflows, runs and their logs ----------------------------------------------
+
+FORK = f"contributor/{NAME}"
+
+
+class NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None  # the 302 itself is the answer
+
+
+def get_raw(url: str, token: str | None = None) -> tuple[int, bytes, dict]:
+    """A GET that does not follow redirects, with or without a token."""
+    request = urllib.request.Request(url)
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    opener = urllib.request.build_opener(NoRedirects)
+    try:
+        with opener.open(request, timeout=30) as response:
+            return response.status, response.read(), dict(response.headers)
+    except urllib.error.HTTPError as error:
+        return error.code, error.read(), dict(error.headers)
+
+
+def test_a_forks_run_names_no_pull_request_and_one_of_the_repository_does(
+    repo: GitHubAPI, trusted: str
+):
+    fork_pull = repo.add_pull_request(
+        REPO, title="Tune", head_repository=FORK, head_ref="main", head_sha=A, base_sha=B,
+        author=User("contributor", 7),
+    )  # fmt: skip
+    own_pull = repo.add_pull_request(
+        REPO, title="Fix", head_ref="fix", head_sha=B, base_sha=A, author=User("maintainer", 3)
+    )
+    from_fork = repo.add_workflow_run(
+        REPO, workflow=".github/workflows/ci.yml", workflow_name="CI", head_sha=A,
+        head_branch="main", head_repository=FORK, display_title="Tune",
+    )  # fmt: skip
+    own = repo.add_workflow_run(
+        REPO, workflow=".github/workflows/ci.yml", head_sha=B, head_branch="fix"
+    )
+    fork_run = call(repo, "GET", f"/repos/{REPO}/actions/runs/{from_fork}", trusted).body
+    assert (fork_run["name"], fork_run["event"], fork_run["head_sha"]) == ("CI", "pull_request", A)
+    assert fork_run["head_repository"]["full_name"] == FORK != fork_run["repository"]["full_name"]
+    assert fork_run["pull_requests"] == [] and fork_run["run_number"] == 1
+    assert fork_run["logs_url"] == f"{repo.url}/repos/{REPO}/actions/runs/{from_fork}/logs"
+    own_run = call(repo, "GET", f"/repos/{REPO}/actions/runs/{own}", trusted).body
+    assert [(p["number"], p["head"]["sha"]) for p in own_run["pull_requests"]] == [(own_pull, B)]
+    assert own_run["run_number"] == 2
+    excluded = f"/repos/{REPO}/actions/runs/{own}?exclude_pull_requests=true"
+    assert call(repo, "GET", excluded, trusted).body["pull_requests"] == []
+    assert call(repo, "GET", f"/repos/{REPO}/actions/runs/999", trusted).status == 404
+    assert fork_pull != own_pull
+    repo.assert_no_violations()  # every run rendered is a `workflow-run` as described
+
+
+def test_a_runs_logs_are_a_redirect_to_a_zip_on_another_host_that_takes_no_token(
+    repo: GitHubAPI,
+):
+    reader = repo.add_token("pr-comment run", COMMENT_ON_PULL_REQUESTS, repository=REPO)
+    run = repo.add_workflow_run(
+        REPO, workflow=".github/workflows/ci.yml", head_sha=A, head_branch="b"
+    )
+    logs = f"{repo.url}/repos/{REPO}/actions/runs/{run}/logs"
+    assert get_raw(logs, reader)[0] == 404  # no logs seeded (expired, or deleted)
+    repo.seed_run_logs(
+        run,
+        {
+            "Pipeline preview": "Run python .github/scripts/ci preview\nbikeflow-preview: e30=\n",
+            "Lint": {"Set up job": "Runner 2.330\n", "Run pytest": "1 passed\n"},
+        },
+    )
+    status, body, headers = get_raw(logs, reader)
+    assert (status, body) == (302, b"")
+    location = headers["Location"]
+    assert location.startswith(repo.storage_url + "/") and "urlSignature=" in location
+    assert not location.startswith(repo.url)
+
+    status, archive, headers = get_raw(location)
+    assert (status, headers["Content-Type"]) == (200, "application/zip")
+    files = zipfile.ZipFile(io.BytesIO(archive))
+    assert files.namelist() == [
+        "0_Pipeline preview.txt", "1_Lint.txt", "Lint/1_Set up job.txt", "Lint/2_Run pytest.txt"
+    ]  # fmt: skip
+    preview = files.read("0_Pipeline preview.txt").decode()
+    assert preview.startswith("\ufeff2026-01-05T06:00:")
+    stamp, line = preview.splitlines()[1].split(" ", 1)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z", stamp)
+    assert line == "bikeflow-preview: e30="
+    assert files.read("1_Lint.txt").decode().count("Z ") == 2  # the steps' lines, joined
+
+    # The signed URL with a token is refused and recorded; a made-up signature is refused.
+    assert get_raw(location, reader)[0] == 400
+    assert get_raw(location.replace("urlSignature=", "urlSignature=x"))[0] == 403
+    assert [(d.authorization, d.status) for d in repo.downloads] == [
+        (False, 200), (True, 400), (False, 403)
+    ]  # fmt: skip
+    found = repo.take_violations()
+    assert [(v.kind, v.token) for v in found] == [("storage", "pr-comment run")]
+    assert reader not in str(found)
+    assert [(c.operation_id, c.token, c.status) for c in repo.calls] == [
+        ("actions/download-workflow-run-logs", "pr-comment run", 404),
+        ("actions/download-workflow-run-logs", "pr-comment run", 302),
+    ]
+
+
+def test_a_signed_log_url_expires_after_a_minute(repo: GitHubAPI, trusted: str, monkeypatch):
+    run = repo.add_workflow_run(
+        REPO, workflow=".github/workflows/ci.yml", head_sha=A, head_branch="b"
+    )
+    repo.seed_run_logs(run, {"Job": "a line\n"})
+    location = get_raw(f"{repo.url}/repos/{REPO}/actions/runs/{run}/logs", trusted)[2]["Location"]
+    later = time.monotonic() + github_api.LOG_URL_SECONDS + 1
+    monkeypatch.setattr(github_api.time, "monotonic", lambda: later)
+    assert get_raw(location)[0] == 403
+
+
+def test_workflows_are_read_by_id_or_file_name_and_enabled_again(repo: GitHubAPI, trusted: str):
+    refresh = repo.add_workflow(
+        REPO, ".github/workflows/refresh.yml", name="Refresh", state="disabled_inactivity"
+    )
+    by_name = call(repo, "GET", f"/repos/{REPO}/actions/workflows/refresh.yml", trusted).body
+    assert by_name == call(repo, "GET", f"/repos/{REPO}/actions/workflows/{refresh}", trusted).body
+    assert (by_name["name"], by_name["state"]) == ("Refresh", "disabled_inactivity")
+    assert (
+        by_name["html_url"] == f"https://github.com/{REPO}/blob/main/.github/workflows/refresh.yml"
+    )
+    assert call(repo, "GET", f"/repos/{REPO}/actions/workflows/other.yml", trusted).status == 404
+
+    read_only = repo.add_token("read only", READ_ONLY)
+    enable = f"/repos/{REPO}/actions/workflows/refresh.yml/enable"
+    assert call(repo, "PUT", enable, read_only).status == 403
+    assert repo.workflow(REPO, "refresh.yml").state == "disabled_inactivity"
+    keepalive = repo.add_token("keepalive", {"actions": "write"}, repository=REPO)
+    enabled = call(repo, "PUT", enable, keepalive)
+    assert (enabled.status, enabled.body) == (204, None)
+    assert (
+        call(repo, "PUT", f"/repos/{REPO}/actions/workflows/{refresh}/enable", keepalive).status
+        == 204
+    )
+    now = repo.workflow(REPO, refresh)
+    assert (now.state, now.enabled) == ("active", 2)
+    assert [(c.method, c.token, c.status) for c in repo.calls if c.method == "PUT"] == [
+        ("PUT", "read only", 403), ("PUT", "keepalive", 204), ("PUT", "keepalive", 204)
+    ]  # fmt: skip
+    repo.assert_no_violations()
+
+
+def test_a_pull_requests_head_moves_on_a_push(repo: GitHubAPI, trusted: str):
+    pull = repo.add_pull_request(
+        REPO, title="Fix", head_ref="fix", head_sha=A, base_sha=B, author=User("maintainer", 3)
+    )
+    repo.synchronize_pull_request(REPO, pull, B)
+    assert call(repo, "GET", f"/repos/{REPO}/pulls/{pull}", trusted).body["head"]["sha"] == B
 
 
 # --- Event payloads -----------------------------------------------------------------------

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import base64
 import json
+from datetime import date
 
 import pytest
 from support.gitrepo import Repository
+from support.published_tables import daily, hourly, weather, write_tables
 
-from ci.publish import commit_message, publishing_refused, stage_results
+from ci.publish import commit, commit_message, publishing_refused, stage_results
 
 OK_RUN = {"invocations": [{"name": "download", "returncode": 0, "jobs": {}}]}
 FAILED_RUN = {
@@ -42,6 +44,23 @@ def test_a_code_change_without_new_data_says_what_re_ran():
     message = commit_message({}, [], "c0ffee")
     assert message == (
         "Update results\n\nRe-ran: nothing past the downloads.\n\nBuilt-from: c0ffee\n"
+    )
+
+
+def test_what_changed_in_the_tables_follows_the_subject_and_the_trailer_stays_last():
+    counts = "a" * 64
+    changes = [
+        "fremont_bridge (hourly_counts): 744 rows added (2021-07-01 to 2021-07-31), 0 changed, "
+        "0 removed",
+        "daily (derived): 10 rows added (2021-07-01 to 2021-07-10), 0 changed, 0 removed",
+    ]
+    message = commit_message({"fremont_bridge": counts}, ["tidy_counts"], "c0ffee", changes)
+    assert message == (
+        "Update results: new data for fremont_bridge (aaaaaaaaaaaa)\n\n"
+        f"{changes[0]}\n{changes[1]}\n\n"
+        "Re-ran: tidy_counts.\n"
+        f"fremont_bridge: sha256 {counts}\n\n"
+        "Built-from: c0ffee\n"
     )
 
 
@@ -137,3 +156,33 @@ def test_a_changed_result_is_staged_and_a_raw_downloads_record_never(published: 
     published.write("resources/raw/fremont_bridge.csv", "hour,count\n")
     assert stage_results() is True
     assert sorted(staged(published)) == sorted([record, "results/figures/a.png"])
+
+
+def test_a_commit_with_new_rows_names_their_days_and_adds_an_entry_to_the_changelog(
+    repository: Repository,
+):
+    repository.write("workflow/scripts/tidy_counts.py", "tidy()\n")
+    code = repository.commit("The project")
+    june = [weather(date(2021, 6, 1), 30), daily(date(2021, 6, 1), 30)]
+    write_tables(repository, hourly(date(2021, 6, 1), 30, hours=2), *june)
+    results = repository.results_commit(code)
+    write_tables(repository, hourly(date(2021, 6, 1), 61, hours=2), *june)  # July's counts
+
+    assert commit() is True
+    added = (
+        "fremont_bridge (hourly_counts): 62 rows added (2021-07-01 to 2021-07-31), "
+        "0 changed, 0 removed"
+    )
+    message = repository.git("log", "-1", "--format=%B")
+    assert message.startswith(f"Update results\n\n{added}\n\nRe-ran: ")
+    assert message.rstrip().endswith(f"\n\nBuilt-from: {results}")
+    assert repository.git("show", "--name-only", "--format=", "HEAD").split() == [
+        "results/CHANGELOG.md",
+        "results/tables/coverage.json",
+        "results/tables/hourly_counts.csv",
+    ]
+    page = repository.git("show", "HEAD:results/CHANGELOG.md")
+    assert page.endswith(f"\n## Data to 2021-07-31\n\n- {added}\n")
+
+    assert commit() is False  # unchanged data adds nothing
+    assert repository.git("show", "HEAD:results/CHANGELOG.md") == page

@@ -37,13 +37,17 @@ with SnakemakeApi(OutputSettings()) as api:
         }
         for rule in loaded._workflow.rules
     }
-Path(sys.argv[1]).write_text(json.dumps(rules))
+    shared = ["ROLE", "TABLES", "PUBLISHED_TABLES"]
+    names = {name: loaded._workflow.globals[name] for name in shared}
+Path(sys.argv[1]).write_text(json.dumps({"rules": rules, "globals": names}))
 """
 
 
 @pytest.fixture(scope="module")
-def rules(tmp_path_factory) -> dict[str, dict[str, list[str]]]:
-    """Every rule of the workflow with its inputs, outputs and logs, as Snakemake reads them."""
+def loaded(tmp_path_factory) -> dict:
+    """The workflow as Snakemake reads it: every rule with its inputs, outputs and logs,
+    and the names the rule modules share (common.smk, validate.smk) that the package
+    repeats."""
     root = tmp_path_factory.mktemp("names")
     copy = copy_repository(root / "repository")
     found = root / "rules.json"
@@ -56,6 +60,16 @@ def rules(tmp_path_factory) -> dict[str, dict[str, list[str]]]:
     )
     assert completed.returncode == 0, completed.stderr
     return json.loads(found.read_text())
+
+
+@pytest.fixture(scope="module")
+def rules(loaded: dict) -> dict[str, dict[str, list[str]]]:
+    return loaded["rules"]
+
+
+@pytest.fixture(scope="module")
+def shared_names(loaded: dict) -> dict:
+    return loaded["globals"]
 
 
 SOURCES = sorted(yaml.safe_load((REPOSITORY / "config/config.yaml").read_text())["sources"])
@@ -85,8 +99,9 @@ def test_accepted_records_and_validation_summaries_are_where_the_package_reads_t
     assert workflow.VALIDATION_SUMMARY_LOG in rules["validate_source"]["log"]
 
 
-def test_the_metrics_the_preview_compares_are_made_by_a_rule(rules):
-    assert any(workflow.METRICS in rule["output"] for rule in rules.values())
+def test_the_metrics_the_preview_compares_are_made_by_their_rules(rules):
+    assert workflow.CANDIDATE_METRICS in rules["fit_model"]["output"]
+    assert workflow.METRICS in rules["promote_model"]["output"]
 
 
 def test_everything_but_the_downloads_is_made_under_results(rules):
@@ -99,6 +114,47 @@ def test_everything_but_the_downloads_is_made_under_results(rules):
         if not output.startswith(f"{workflow.RESULTS}/")
     }
     assert outside == set()
+
+
+def making(rules: dict, output: str) -> dict[str, list[str]]:
+    """The rule that makes `output`."""
+    (rule,) = [rule for rule in rules.values() if output in rule["output"]]
+    return rule
+
+
+def test_the_tables_are_the_workflows_each_made_from_its_roles_source(rules, shared_names):
+    """The changelog's one map of tables to sources: each table's rule reads the raw
+    download of the source of its role (config `role`), and the derived one reads none."""
+    tables = workflow.TABLE_SOURCE_ROLES
+    assert list(tables) == shared_names["TABLES"]
+    source_of_role = shared_names["ROLE"]
+    for table, role in tables.items():
+        downloads = {
+            path
+            for path in making(rules, workflow.TABLE.format(table=table))["input"]
+            if workflow.source_of(workflow.RAW_DOWNLOAD, path)
+        }
+        expected = (
+            set() if role is None else {workflow.RAW_DOWNLOAD.format(source=source_of_role[role])}
+        )
+        assert downloads == expected, table
+    # validate_source compares a download with the table its source is published as.
+    assert shared_names["PUBLISHED_TABLES"] == {
+        source_of_role[role]: workflow.TABLE.format(table=table)
+        for table, role in tables.items()
+        if role is not None
+    }
+
+
+def test_the_data_package_describes_the_tables_and_coverage_names_each_roles_source(rules):
+    """What the changelog reads each table's primary key and each role's source from."""
+    package = rules["datapackage"]
+    assert package["output"] == [workflow.DATA_PACKAGE]
+    described = {path for path in package["input"] if path.endswith(".csv")}
+    assert described == {
+        workflow.TABLE.format(table=table) for table in workflow.TABLE_SOURCE_ROLES
+    }
+    assert workflow.COVERAGE in rules["daily_table"]["output"]
 
 
 def cache_paths() -> set[str]:

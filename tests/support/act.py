@@ -14,8 +14,15 @@ Docker. What it needs here, and what each part stands for:
 - The YAML as committed, except that act does not know GitHub's `$/` self-repository form
   (nektos/act#6189): it gets a copy of the calling workflows with `$/` written `./`.
 
-Every run's log is act's --json output: which jobs and steps ran with what result, and what
-each job wrote to its step summary.
+Every run's log is act's --json output: which jobs and steps ran with what result, what
+each job wrote to its step summary, and what its steps printed (`job_log`, which a test can
+hand the GitHub stand-in as the run's logs: support/github_api.py, `seed_run_logs`).
+
+Talking to GitHub's REST API: `Forge.act(..., env={"GITHUB_API_URL": github.url},
+token=github.add_token(...))` points the steps at the stand-in and makes the run's
+GITHUB_TOKEN a token registered there, with the permissions the run would have on GitHub
+(a fork's pull_request run: read only). The default token is TOKEN, which the forge's git
+accepts for pushes; the stand-in knows only the tokens registered in it.
 """
 
 from __future__ import annotations
@@ -109,6 +116,7 @@ class ActRun:
     returncode: int
     records: list[dict]
     seconds: float
+    run_id: int = 0  # the run's GITHUB_RUN_ID
 
     @property
     def jobs(self) -> dict[str, str]:
@@ -129,6 +137,12 @@ class ActRun:
             r["content"]
             for r in self.records
             if r.get("jobID") == job and r.get("command") == "summary"
+        )
+
+    def job_log(self, job: str) -> str:
+        """What one job's steps printed, in order (the lines GitHub keeps as its log)."""
+        return "".join(
+            r["msg"] for r in self.records if r.get("jobID") == job and r.get("raw_output")
         )
 
     @property
@@ -221,10 +235,16 @@ class Forge:
         *,
         job: str | None = None,
         timeout: int = 600,
+        token: str = TOKEN,
+        env: dict[str, str] | None = None,
     ) -> ActRun:
         """Run `workflow` (a file name in .github/workflows) for `event` from `checkout`.
         `payload` is the event as GitHub's webhook sends it (workflow_dispatch inputs are
-        strings in it; act then gives the `inputs` context the declared types)."""
+        strings in it; act then gives the `inputs` context the declared types).
+
+        `token` is the run's GITHUB_TOKEN (`secrets.GITHUB_TOKEN` and `github.token`);
+        `env` adds variables every step sees (act's --env), as a runner sets them, e.g.
+        GITHUB_API_URL. See the module's docstring."""
         self.run_id += 1
         workflows = self.root / "workflows"
         workflows.mkdir(exist_ok=True)
@@ -247,8 +267,10 @@ class Forge:
             "--cache-server-path", str(self.root / "cache-server"),
             "--no-skip-checkout",
             *local_repositories(),
-            "--secret", f"GITHUB_TOKEN={TOKEN}",
+            "--secret", f"GITHUB_TOKEN={token}",
             "--env", f"GITHUB_RUN_ID={self.run_id}",
+            *(argument for name, value in (env or {}).items()
+              for argument in ("--env", f"{name}={value}")),
             "--env", f"PIP_ENVIRONMENT={sys.prefix}",
             # Rules run in the driver (pip) environment: --sdm conda needs conda itself.
             "--var", "RULE_ENVIRONMENTS=driver",
@@ -282,4 +304,4 @@ class Forge:
                 records.append({"msg": line + "\n", "raw_output": True})
         if completed.stderr:
             records.append({"msg": completed.stderr, "raw_output": True})
-        return ActRun(completed.returncode, records, time.perf_counter() - started)
+        return ActRun(completed.returncode, records, time.perf_counter() - started, self.run_id)

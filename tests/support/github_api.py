@@ -20,7 +20,12 @@ description does not declare: the stand-in cannot invent what GitHub never sends
 description allows but the stand-in does not implement answers 501 and is recorded too.
 
 It keeps state: repositories and pull requests the tests seed; issues, comments and labels the
-clients make, which a test reads back as a maintainer would see them (`issues()`). Tokens work
+clients make, which a test reads back as a maintainer would see them (`issues()`); workflows
+(`add_workflow`: read, and enabled again by a keepalive) and completed workflow runs
+(`add_workflow_run`) with the logs a test seeds from what act printed (`seed_run_logs`: GitHub's
+zip, one file per job, timestamped lines). As on GitHub, the logs endpoint answers 302 to a
+signed URL on another host (a second port here), valid for a minute; a request that brings a
+token there is recorded as a violation: a token is for the API alone. Tokens work
 like a run's GITHUB_TOKEN: each is registered with a name and a permission set (issues,
 pull_requests, ... : read or write); no token or an unknown one gets 401, a write the token may
 not make gets 403 "Resource not accessible by integration" and changes nothing. Every call is
@@ -34,7 +39,10 @@ organisation settings for GITHUB_TOKEN, fine-grained tokens, approval of first-t
 contributors' runs, `pull_request` runs from forks getting no secrets); events that the bot's
 own writes would trigger (an issue opened with GITHUB_TOKEN starts no workflow); Markdown
 rendering; abuse detection; and the values GitHub computes that the stand-in only makes
-plausible (node ids, reactions, author associations, avatars). Anonymous reads, which GitHub
+plausible (node ids, reactions, author associations, avatars, a run's check suite and head
+commit); the exact layout of a run's log archive, which GitHub has changed before (the
+per-step files are missing from some archives), and the retention of logs (90 days by
+default). Anonymous reads, which GitHub
 allows on public repositories, are refused here so that a step that forgot its token fails.
 
 Cost, measured on the 2-core machine: loading the description once per test session about
@@ -46,12 +54,16 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import dataclasses
 import functools
+import hashlib
+import io
 import json
 import re
 import secrets
 import threading
 import time
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -75,11 +87,26 @@ WRITE_ISSUES_AND_PULL_REQUESTS = {
     "issues": "write",
     "pull_requests": "write",
 }
-READ_ONLY = {"contents": "read", "metadata": "read", "issues": "read", "pull_requests": "read"}
+READ_ONLY = {
+    "actions": "read",
+    "contents": "read",
+    "metadata": "read",
+    "issues": "read",
+    "pull_requests": "read",
+}
+# The trusted pr-comment run (`permissions: {actions: read, contents: read, pull-requests:
+# write}`): it reads the preview run's logs and writes the pull request's comment.
+COMMENT_ON_PULL_REQUESTS = {
+    "actions": "read",
+    "contents": "read",
+    "metadata": "read",
+    "pull_requests": "write",
+}
 LEVELS = {"none": 0, "read": 1, "write": 2}
 # The permission an operation needs, by the description's own `x-github.category`.
 PERMISSION_OF_CATEGORY = {"issues": "issues", "pulls": "pull_requests", "repos": "metadata"}
 START = datetime(2026, 1, 5, 6, 0, 0, tzinfo=UTC)
+LOG_URL_SECONDS = 60  # how long a signed log URL is valid, as GitHub documents
 
 
 def unavailable_reason() -> str | None:
@@ -344,6 +371,39 @@ class Issue:
 
 
 @dataclass
+class Workflow:
+    """A workflow file of a repository, as the Actions tab lists it."""
+
+    id: int
+    name: str
+    path: str  # .github/workflows/<file>
+    created_at: datetime
+    updated_at: datetime
+    state: str = "active"  # or disabled_inactivity, disabled_manually, disabled_fork
+    enabled: int = 0  # how many times PUT .../enable was called
+
+
+@dataclass
+class WorkflowRun:
+    """A completed run of a workflow, and the zip of its logs once a test seeded them."""
+
+    id: int
+    run_number: int
+    workflow_id: int
+    event: str
+    head_owner: str
+    head_name: str
+    head_branch: str
+    head_sha: str
+    display_title: str
+    actor: User
+    created_at: datetime
+    status: str = "completed"
+    conclusion: str | None = "success"
+    logs: bytes | None = None
+
+
+@dataclass
 class Repository:
     owner: User
     name: str
@@ -357,6 +417,8 @@ class Repository:
     issues: dict[int, Issue] = field(default_factory=dict)
     comments: dict[int, Comment] = field(default_factory=dict)
     labels: dict[str, Label] = field(default_factory=dict)  # by lower-cased name
+    workflows: dict[int, Workflow] = field(default_factory=dict)
+    runs: dict[int, WorkflowRun] = field(default_factory=dict)
 
     @property
     def full_name(self) -> str:
@@ -364,6 +426,14 @@ class Repository:
 
     def label(self, name: str) -> Label | None:
         return self.labels.get(name.lower())
+
+    def workflow(self, workflow_id: str) -> Workflow | None:
+        """By id, or by file name (`ci.yml`), as the API's {workflow_id} takes either."""
+        if workflow_id.isdigit():
+            return self.workflows.get(int(workflow_id))
+        return next(
+            (w for w in self.workflows.values() if w.path.endswith(f"/{workflow_id}")), None
+        )
 
 
 # --- What tests read --------------------------------------------------------------------
@@ -386,7 +456,7 @@ class Violation:
     """A request the description does not allow, a call the stand-in does not implement, or
     a response of the stand-in that the description does not allow (a bug here)."""
 
-    kind: str  # request, not-implemented, response
+    kind: str  # request, not-implemented, response, storage
     method: str
     path: str
     token: str | None
@@ -394,6 +464,16 @@ class Violation:
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.method} {self.path} ({self.token}): {self.detail}"
+
+
+@dataclass(frozen=True)
+class Download:
+    """One request to the log storage host (where the logs endpoint redirects): whether it
+    carried an Authorization header (it must not: the token is for the API alone)."""
+
+    path: str
+    authorization: bool
+    status: int
 
 
 @dataclass(frozen=True)
@@ -451,6 +531,13 @@ class GitHubAPI:
         self._serial = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._httpd.daemon_threads = True
+        # Where the logs endpoint redirects to: another host, as GitHub's signed log URLs
+        # are (pipelines.actions.githubusercontent.com, blob storage), so a client that
+        # sends its token there is seen doing it.
+        self.downloads: list[Download] = []
+        self._signed: dict[str, tuple[bytes, float]] = {}  # signature -> (zip, expiry)
+        self._storage = ThreadingHTTPServer(("127.0.0.1", 0), _storage_handler(self))
+        self._storage.daemon_threads = True
 
     # Lifecycle.
 
@@ -460,15 +547,23 @@ class GitHubAPI:
         host, port = self._httpd.server_address[:2]
         return f"http://{host}:{port}"
 
+    @property
+    def storage_url(self) -> str:
+        """The log storage host's address (another port: another host to a client)."""
+        host, port = self._storage.server_address[:2]
+        return f"http://{host}:{port}"
+
     def start(self) -> GitHubAPI:
         # A short poll: stopping waits for it, once per test.
-        serve = functools.partial(self._httpd.serve_forever, poll_interval=0.05)
-        threading.Thread(target=serve, daemon=True).start()
+        for httpd in (self._httpd, self._storage):
+            serve = functools.partial(httpd.serve_forever, poll_interval=0.05)
+            threading.Thread(target=serve, daemon=True).start()
         return self
 
     def stop(self) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
+        for httpd in (self._httpd, self._storage):
+            httpd.shutdown()
+            httpd.server_close()
 
     # Set-up by tests.
 
@@ -576,6 +671,95 @@ class GitHubAPI:
                 issue.closed_at, issue.closed_by = self._tick(), author
             return issue.number
 
+    def synchronize_pull_request(self, repository: str, number: int, head_sha: str) -> None:
+        """New commits pushed to a pull request's head branch: its head is `head_sha`."""
+        target = self._repository(repository)
+        with self._lock:
+            issue = target.issues[number]
+            assert issue.pull_request is not None, f"#{number} is not a pull request"
+            issue.pull_request.head_sha = head_sha
+            issue.updated_at = self._tick()
+
+    def add_workflow(
+        self, repository: str, path: str, *, name: str | None = None, state: str = "active"
+    ) -> int:
+        """A workflow file (`.github/workflows/x.yml`) of `repository`, named `name` (GitHub
+        shows the path when the file names none); its id."""
+        target = self._repository(repository)
+        with self._lock:
+            now = self._tick()
+            workflow = Workflow(self._next_id(), name or path, path, now, now, state)
+            target.workflows[workflow.id] = workflow
+            return workflow.id
+
+    def add_workflow_run(
+        self,
+        repository: str,
+        *,
+        workflow: str,
+        head_sha: str,
+        head_branch: str,
+        event: str = "pull_request",
+        head_repository: str | None = None,
+        conclusion: str | None = "success",
+        display_title: str = "A change",
+        actor: User | None = None,
+        workflow_name: str | None = None,
+    ) -> int:
+        """A completed run of `workflow` (its path; added, named `workflow_name`, when the
+        repository has no such workflow yet) for `event` on `head_branch` at `head_sha` of
+        `head_repository` (a fork: added when unknown) or of `repository`. Its id, which
+        the run's `workflow_run` event names. Its logs: seed_run_logs()."""
+        base = self._repository(repository)
+        head_name = head_repository or base.full_name
+        if head_name.lower() not in self.repositories:
+            owner, name = head_name.split("/")
+            self.add_repository(owner, name, fork=True)
+        head = self._repository(head_name)
+        found = next((w for w in base.workflows.values() if w.path == workflow), None)
+        workflow_id = (
+            found.id if found else self.add_workflow(repository, workflow, name=workflow_name)
+        )
+        with self._lock:
+            number = 1 + sum(run.workflow_id == workflow_id for run in base.runs.values())
+            run = WorkflowRun(
+                id=self._next_id(),
+                run_number=number,
+                workflow_id=workflow_id,
+                event=event,
+                head_owner=head.owner.login,
+                head_name=head.name,
+                head_branch=head_branch,
+                head_sha=head_sha,
+                display_title=display_title,
+                actor=actor or head.owner,
+                created_at=self._tick(),
+                conclusion=conclusion,
+            )
+            base.runs[run.id] = run
+            return run.id
+
+    def seed_run_logs(self, run_id: int, job_logs: dict[str, str | dict[str, str]]) -> bytes:
+        """The logs of run `run_id` as GitHub zips them, from what each job printed: job
+        name -> its text, or -> {step name: text} for a job whose steps are known. Each job
+        gets `<n>_<job>.txt` with all of its lines, and a job given by steps also a folder
+        `<job>/` with `<n>_<step>.txt` per step (GitHub leaves the folders out of some
+        archives: cli/cli#10740). Every line starts with its time, every file with a byte
+        order mark, as GitHub writes them. Returns the zip."""
+        with self._lock:
+            run = next(
+                (
+                    r
+                    for repo in self.repositories.values()
+                    for r in repo.runs.values()
+                    if r.id == run_id
+                ),
+                None,
+            )
+            assert run is not None, f"no run {run_id} was added (add_workflow_run)"
+            run.logs = run_logs_zip(job_logs, run.created_at)
+            return run.logs
+
     # What tests read.
 
     def issues(self, repository: str, *, pull_requests: bool = False) -> list[IssueView]:
@@ -599,6 +783,14 @@ class GitHubAPI:
         with self._lock:
             return sorted((label.name for label in target.labels.values()), key=str.lower)
 
+    def workflow(self, repository: str, workflow_id: str | int) -> Workflow:
+        """A workflow as it is now (by id or file name): its state, how often it was enabled."""
+        target = self._repository(repository)
+        with self._lock:
+            found = target.workflow(str(workflow_id))
+            assert found is not None, f"{repository} has no workflow {workflow_id}"
+            return dataclasses.replace(found)
+
     def calls_by(self, token_name: str | None) -> list[Call]:
         with self._lock:
             return [call for call in self.calls if call.token == token_name]
@@ -621,6 +813,38 @@ class GitHubAPI:
         return found
 
     # Internals: state.
+
+    def _sign(self, logs: bytes) -> str:
+        """A URL on the storage host that serves `logs` for a minute, as GitHub's do."""
+        signature = secrets.token_urlsafe(24)
+        self._signed[signature] = (logs, time.monotonic() + LOG_URL_SECONDS)
+        expires = (datetime.now(UTC) + timedelta(seconds=LOG_URL_SECONDS)).strftime(
+            "%Y-%m-%dT%H:%M:%S.0000000Z"
+        )
+        query = urlencode(
+            {"urlExpires": expires, "urlSigningMethod": "HMACV1", "urlSignature": signature}
+        )
+        return f"{self.storage_url}/_apis/pipelines/1/runs/logs/signedlogcontent?{query}"
+
+    def _serve_logs(self, target: str, headers) -> tuple[int, bytes]:
+        """The storage host's answer: the zip for a valid signature, without a token."""
+        query = dict(parse_qsl(urlsplit(target).query))
+        with self._lock:
+            found = self._signed.get(query.get("urlSignature", ""))
+            token = self._token(headers)
+            if headers.get("Authorization"):
+                name = token.name if token else _claimed(headers)
+                detail = "a token was sent to the log storage host: it is for the API alone"
+                self.violations.append(Violation("storage", "GET", target, name, detail))
+                status, body = 400, b"Authentication information is not given in the correct format"
+            elif found is None or found[1] < time.monotonic():
+                status, body = 403, b"AuthenticationFailed: the signed URL is unknown or expired"
+            else:
+                status, body = 200, found[0]
+            self.downloads.append(
+                Download(urlsplit(target).path, bool(headers.get("Authorization")), status)
+            )
+        return status, body
 
     def _next_id(self) -> int:
         return next(self._ids)
@@ -1059,6 +1283,153 @@ def render_pull_request(api: str, server: GitHubAPI, repository: Repository, iss
     }
 
 
+def render_minimal_repository(api: str, repository: Repository) -> dict:
+    """GitHub's `minimal-repository` (a workflow run's repository and head repository)."""
+    wanted = description().schema("minimal-repository")["properties"]
+    full = render_repository(api, repository)
+    return {name: value for name, value in full.items() if name in wanted}
+
+
+def render_workflow(api: str, repository: Repository, workflow: Workflow) -> dict:
+    name = repository.full_name
+    return {
+        "id": workflow.id,
+        "node_id": node_id_of("Workflow", workflow.id),
+        "name": workflow.name,
+        "path": workflow.path,
+        "state": workflow.state,
+        "created_at": _time(workflow.created_at),
+        "updated_at": _time(workflow.updated_at),
+        "url": f"{api}/repos/{name}/actions/workflows/{workflow.id}",
+        "html_url": f"{HTML}/{name}/blob/{repository.default_branch}/{workflow.path}",
+        "badge_url": f"{HTML}/{name}/workflows/{quote(workflow.name)}/badge.svg",
+    }
+
+
+def render_workflow_run(
+    api: str, server: GitHubAPI, repository: Repository, run: WorkflowRun, pulls: bool = True
+) -> dict:
+    """GitHub's `workflow-run`. Its pull_requests are the open pull requests whose head is
+    the run's branch of the repository itself: for a run from a fork GitHub lists none (the
+    fork's branch is not the repository's), which is why the trusted side of a fork's
+    preview must learn the number elsewhere and check it."""
+    base = f"{api}/repos/{repository.full_name}"
+    url = f"{base}/actions/runs/{run.id}"
+    head = server._repository(f"{run.head_owner}/{run.head_name}")
+    workflow = repository.workflows[run.workflow_id]
+    check_suite = run.id + 7_000_000_000
+    reference = {"id": repository.id, "url": base, "name": repository.name}
+    listed = [
+        issue
+        for issue in sorted(repository.issues.values(), key=lambda issue: issue.number)
+        if pulls
+        and head is repository
+        and issue.state == "open"
+        and issue.pull_request is not None
+        and issue.pull_request.head_ref == run.head_branch
+        and (issue.pull_request.head_owner, issue.pull_request.head_name)
+        == (repository.owner.login, repository.name)
+    ]
+    when = _time(run.created_at)
+    committer = {
+        "name": run.actor.login,
+        "email": f"{run.actor.id}+{run.actor.login}@users.noreply.github.com",
+    }
+    return {
+        "id": run.id,
+        "name": workflow.name,
+        "node_id": node_id_of("WorkflowRun", run.id),
+        "check_suite_id": check_suite,
+        "check_suite_node_id": node_id_of("CheckSuite", check_suite),
+        "head_branch": run.head_branch,
+        "head_sha": run.head_sha,
+        "path": workflow.path,
+        "run_number": run.run_number,
+        "run_attempt": 1,
+        "referenced_workflows": [],
+        "event": run.event,
+        "status": run.status,
+        "conclusion": run.conclusion,
+        "workflow_id": workflow.id,
+        "url": url,
+        "html_url": f"{HTML}/{repository.full_name}/actions/runs/{run.id}",
+        "pull_requests": [
+            {
+                "id": issue.id,
+                "number": issue.number,
+                "url": f"{base}/pulls/{issue.number}",
+                "head": {
+                    "ref": issue.pull_request.head_ref,
+                    "sha": issue.pull_request.head_sha,
+                    "repo": reference,
+                },
+                "base": {
+                    "ref": issue.pull_request.base_ref,
+                    "sha": issue.pull_request.base_sha,
+                    "repo": reference,
+                },
+            }
+            for issue in listed
+        ],
+        "created_at": when,
+        "updated_at": when,
+        "actor": render_user(api, run.actor),
+        "triggering_actor": render_user(api, run.actor),
+        "run_started_at": when,
+        "jobs_url": f"{url}/jobs",
+        "logs_url": f"{url}/logs",
+        "check_suite_url": f"{base}/check-suites/{check_suite}",
+        "artifacts_url": f"{url}/artifacts",
+        "cancel_url": f"{url}/cancel",
+        "rerun_url": f"{url}/rerun",
+        "previous_attempt_url": None,
+        "workflow_url": f"{base}/actions/workflows/{workflow.id}",
+        "head_commit": {
+            "id": run.head_sha,
+            "tree_id": hashlib.sha1(run.head_sha.encode()).hexdigest(),  # plausible: no trees
+            "message": run.display_title,
+            "timestamp": when,
+            "author": committer,
+            "committer": committer,
+        },
+        "repository": render_minimal_repository(api, repository),
+        "head_repository": render_minimal_repository(api, head),
+        "head_repository_id": head.id,
+        "display_title": run.display_title,
+    }
+
+
+def _log_file_name(name: str) -> str:
+    return name.replace("/", "_").replace(":", "")
+
+
+def run_logs_zip(job_logs: dict[str, str | dict[str, str]], start: datetime) -> bytes:
+    """A run's logs zipped as GitHub serves them (see GitHubAPI.seed_run_logs)."""
+    moment = start
+
+    def stamped(text: str) -> str:
+        nonlocal moment
+        lines = []
+        for line in text.splitlines():
+            moment += timedelta(milliseconds=37)
+            lines.append(f"{moment.strftime('%Y-%m-%dT%H:%M:%S.%f')}0Z {line}\n")
+        return "".join(lines)
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for index, (job, log) in enumerate(job_logs.items()):
+            steps = (
+                {_log_file_name(step): stamped(text) for step, text in log.items()}
+                if isinstance(log, dict)
+                else None
+            )
+            whole = "".join(steps.values()) if steps is not None else stamped(log)
+            archive.writestr(f"{index}_{_log_file_name(job)}.txt", "\ufeff" + whole)
+            for number, (step, text) in enumerate((steps or {}).items(), start=1):
+                archive.writestr(f"{_log_file_name(job)}/{number}_{step}.txt", "\ufeff" + text)
+    return buffer.getvalue()
+
+
 # --- Behaviour, by operationId ----------------------------------------------------------
 
 
@@ -1414,6 +1785,60 @@ def _remove_label(call: _Call) -> Response:
     return Response(200, labels)
 
 
+def _run(call: _Call, repository: Repository) -> WorkflowRun:
+    found = repository.runs.get(int(call.param("run_id")))
+    if found is None:
+        raise Reply(404, "Not Found")
+    return found
+
+
+@handles("actions/get-workflow-run")
+def _get_workflow_run(call: _Call) -> Response:
+    repository = call.repository()
+    call.allow(repository, write=False)
+    run = _run(call, repository)
+    pulls = not call.query.get("exclude_pull_requests")
+    return Response(200, render_workflow_run(call.api, call.server, repository, run, pulls))
+
+
+@handles("actions/download-workflow-run-logs")
+def _download_run_logs(call: _Call) -> Response:
+    """302 to a signed URL on the storage host, valid for a minute; 404 while the run has no
+    logs (GitHub's answer once they expired, 90 days by default, or were deleted)."""
+    repository = call.repository()
+    call.allow(repository, write=False)
+    run = _run(call, repository)
+    if run.logs is None:
+        raise Reply(404, "Not Found")
+    return Response(302, None, {"Location": call.server._sign(run.logs)})
+
+
+def _workflow(call: _Call, repository: Repository) -> Workflow:
+    found = repository.workflow(call.param("workflow_id"))
+    if found is None:
+        raise Reply(404, "Not Found")
+    return found
+
+
+@handles("actions/get-workflow")
+def _get_workflow(call: _Call) -> Response:
+    repository = call.repository()
+    call.allow(repository, write=False)
+    return Response(200, render_workflow(call.api, repository, _workflow(call, repository)))
+
+
+@handles("actions/enable-workflow")
+def _enable_workflow(call: _Call) -> Response:
+    """The workflow is active again (a scheduled one paused after 60 days without activity,
+    or disabled by hand); the stand-in counts the calls."""
+    repository = call.repository()
+    call.allow(repository, write=True)
+    workflow = _workflow(call, repository)
+    workflow.state, workflow.updated_at = "active", call.server._tick()
+    workflow.enabled += 1
+    return Response(204)
+
+
 # --- HTTP -------------------------------------------------------------------------------
 
 
@@ -1447,6 +1872,23 @@ def _handler(server: GitHubAPI):
             return self.rfile.read(length) if length else None
 
         do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _serve  # noqa: N815
+
+        def log_message(self, format, *args):  # noqa: A002 (http.server's signature)
+            pass
+
+    return Handler
+
+
+def _storage_handler(server: GitHubAPI):
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            status, body = server._serve_logs(self.path, self.headers)
+            self.send_response(status)
+            content_type = "application/zip" if status == 200 else "text/plain"
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
 
         def log_message(self, format, *args):  # noqa: A002 (http.server's signature)
             pass

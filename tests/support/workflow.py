@@ -33,8 +33,14 @@ class Run:
         return set(self.jobs)
 
 
+# What the Actions commit on main: the results of the real data and their provenance. A copy
+# for a test starts from none, as a first run does (on GitHub, CI tests a main that has them).
+PUBLISHED = ("results/", ".snakemake/")
+
+
 def copy_repository(destination: Path) -> Path:
-    """Copy the project as git sees it (tracked and new files, nothing ignored)."""
+    """Copy the project as git sees it (tracked and new files, nothing ignored), without
+    the published results."""
     listed = subprocess.run(
         ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
         cwd=REPOSITORY,
@@ -43,6 +49,8 @@ def copy_repository(destination: Path) -> Path:
         text=True,
     ).stdout
     for name in filter(None, listed.split("\0")):
+        if name.startswith(PUBLISHED) and name != "results/.gitkeep":
+            continue
         source = REPOSITORY / name
         if source.is_file():
             target = destination / name

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bikeflow.promotion import compare, decide, headline
+from bikeflow.promotion import compare, decide, headline, made_again
 from bikeflow.quality_gate import quality_gate, sentence
 
 PASSED = quality_gate(80.0, {"latest_day": 100.0}, 0.10)
@@ -146,3 +146,26 @@ def test_two_exact_models_are_equal_and_the_candidate_is_promoted():
     decision = decide(PASSED, exact, published(off=0), 0.02)
     assert decision["promoted"]
     assert "no worse than the published model." in decision["why"]
+
+
+def test_the_published_model_made_again_keeps_the_decision_that_published_it():
+    kept = {
+        "promoted": True,
+        "why": "it passed the quality gate.",
+        "candidate": {"model_sha256": "a"},
+    }
+    assert made_again(kept, "a") == kept
+
+
+def test_the_published_model_made_again_after_a_hold_back_is_the_latest_candidate_again():
+    """The held-back candidate is gone: the latest candidate is the model that serves."""
+    held_back = {
+        "promoted": False,
+        "why": "it failed the quality gate.",
+        "tolerance": 0.02,
+        "candidate": {"model_sha256": "b"},
+    }
+    decision = made_again(held_back, "a")
+    assert decision["promoted"] is True
+    assert decision["why"] == "it is the published model, made again: there was nothing to decide."
+    assert decision["tolerance"] == 0.02

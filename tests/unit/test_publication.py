@@ -11,6 +11,7 @@ from bikeflow.publication import (
     Publication,
     SourcePublication,
     band_labels,
+    by_band,
     lead_band,
     weather_known,
 )
@@ -178,3 +179,10 @@ def test_band_labels_name_each_band_by_its_first_and_last_lead():
 )
 def test_a_lead_falls_in_the_band_whose_upper_bound_it_does_not_pass(lead, band):
     assert lead_band([lead], [7, 14, 28]).tolist() == [band]
+
+
+def test_by_band_gives_the_bands_with_rows_in_order_then_all():
+    forecasts = pd.DataFrame({"lead_days": [1, 30, 7, 40]})
+    groups = [(band, list(rows["lead_days"])) for band, rows in by_band(forecasts, [7, 14, 28])]
+    assert groups == [("1-7", [1, 7]), ("29+", [30, 40]), ("all", [1, 30, 7, 40])]
+    assert list(by_band(forecasts.iloc[:0], [7, 14, 28])) == []

@@ -18,6 +18,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+import yaml
 from support.data import (
     COUNTS_DAYS,
     COUNTS_START,
@@ -277,10 +278,12 @@ def test_a_plain_rerun_after_a_failed_validation_validates_again(
 
 
 @pytest.mark.parametrize("case", REFUSED)
-def test_refused_download_keeps_no_file_and_changes_nothing(
+def test_refused_download_keeps_the_last_good_file_and_changes_nothing(
     case: str, workdir: Path, upstream: LoopbackServer
 ):
     source, answer, message = REFUSED[case]
+    raw = workdir / f"resources/raw/{source}.csv"
+    good = raw.read_bytes()
     before = file_digests(workdir / "results")
     upstream.script(PATHS[source], answer)
 
@@ -288,8 +291,46 @@ def test_refused_download_keeps_no_file_and_changes_nothing(
 
     assert run.returncode != 0
     assert f"{source}: download failed" in run.output and message in run.output
-    assert not (workdir / f"resources/raw/{source}.csv").exists()
+    assert raw.read_bytes() == good
     assert file_digests(workdir / "results") == before
+
+
+def test_unreachable_source_says_how_to_use_a_mirror_and_builds_on_the_last_good_file(
+    workdir: Path,
+):
+    """Offline: the download names the mirror override; what was downloaded before stays,
+    so a change downstream (a figure's parameter) still builds without the network."""
+    raw = workdir / "resources/raw/seatac_weather.csv"
+    good = raw.read_bytes()
+    config = yaml.safe_load((workdir / "test-overrides.yaml").read_text())
+    config["sources"]["seatac_weather"]["url"] = "http://127.0.0.1:9/ghcnd.csv"  # nothing listens
+    config["download"] = {**config.get("download", {}), "retries": 0}
+    (workdir / "test-overrides.yaml").write_text(yaml.safe_dump(config))
+
+    run = snakemake(workdir, "all_downloads", "--configfile", "test-overrides.yaml")
+
+    assert run.returncode != 0
+    assert "Traceback" not in run.output
+    assert "seatac_weather: download failed: http://127.0.0.1:9/ghcnd.csv: could not connect" in (
+        run.output
+    )
+    assert (
+        "fetch it from a mirror: an extra --configfile that overrides sources.seatac_weather.url"
+        in (run.output)
+    )
+    assert "`snakemake --forcerun download` tries again" in run.output
+    assert raw.read_bytes() == good
+
+    figure = snakemake(
+        workdir,
+        "results/figures/temperature.png",
+        "--configfile",
+        "test-overrides.yaml",
+        "--forcerun",
+        "figure",
+    )
+    assert figure.returncode == 0, figure.output
+    assert figure.rules == {"figure"}
 
 
 def test_reordered_and_extra_columns_are_usable(workdir: Path, upstream: LoopbackServer):

@@ -14,7 +14,13 @@ import pytest
 import yaml
 from support.data import counts_fixture, weather_fixture
 from support.server import LoopbackServer, loopback_server
-from support.workflow import copy_repository, fixture_config, snakemake, write_config
+from support.workflow import (
+    copy_repository,
+    file_digests,
+    fixture_config,
+    snakemake,
+    write_config,
+)
 
 pytestmark = pytest.mark.workflow
 
@@ -71,6 +77,15 @@ def issued_in_may(tmp_path_factory, server: LoopbackServer) -> Path:
     write_config(workdir, fixture_config(publish(server, date(2021, 4, 30), date(2021, 5, 10))))
     refresh(workdir)
     return workdir
+
+
+def published_files(workdir: Path) -> dict[str, bytes]:
+    """The published model and forecasts, by path: what the results page links to."""
+    return {
+        path: content
+        for path, content in file_digests(workdir / "results").items()
+        if path.startswith(("model/", "forecasts/")) and not path.startswith("model/candidate/")
+    }
 
 
 def copy_repository_state(source: Path, tmp_path: Path) -> Path:
@@ -177,6 +192,22 @@ def test_a_worse_candidate_never_reaches_the_published_model(issued_in_may: Path
     metrics = read_json(workdir / "results/model/metrics.json")
     assert metrics["scores"] == metrics_before["scores"]  # still the published model's
     assert metrics["promotion"] == decision
+
+
+def test_a_fit_that_fails_leaves_the_published_model_as_it_was(issued_in_may: Path, tmp_path: Path):
+    """fit_model stops (a holdout longer than the data): Snakemake deletes the candidate's
+    files, and nothing the results page links to (the published model, its metrics and
+    decision, the issued record) is touched."""
+    workdir = copy_repository_state(issued_in_may, tmp_path)
+    before = published_files(workdir)
+    override(workdir, "evaluation", "holdout_months", 30)
+
+    run = snakemake(workdir, *TARGETS, "--configfile", "test-overrides.yaml")
+
+    assert run.returncode != 0
+    assert "ERROR fit_model: The overlap of the sources is too short for the model" in run.output
+    assert published_files(workdir) == before
+    assert not (workdir / "results/model/candidate/model.skops").exists()
 
 
 def test_a_first_candidate_that_fails_the_gate_stops_the_run(

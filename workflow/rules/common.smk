@@ -28,7 +28,21 @@ CAPTION_WORDS = {
     "weather_station": config["dataset"]["weather_station"],
     "known_change": f"{KNOWN_CHANGE['label']} ({KNOWN_CHANGE['date']})",
 }
+# When each role's data appear upstream (`sources.<name>.published`), for the model's rules.
+PUBLICATION = {
+    role: config["sources"][name]["published"] for role, name in ROLE.items()
+}
 TABLES = ["hourly_counts", "weather", "daily"]
+# The configuration the results keep (results/config.yaml): all of it but the permission to
+# publish a shrinking source, which is for one run and would rewrite the file twice.
+KEPT_CONFIG = {
+    **config,
+    "validation": {
+        key: value
+        for key, value in config["validation"].items()
+        if key != "allow_shrinking"
+    },
+}
 MODEL_OUTPUTS = [
     "results/model/model.skops",
     "results/model/metrics.json",
@@ -113,6 +127,13 @@ wildcard_constraints:
     issue_date=r"\d{4}-\d{2}-\d{2}",
 
 
+def in_report(path, category, subcategory="Tables"):
+    """An output `snakemake --report` shows under its category, captioned by
+    workflow/report/files/<its file name>.rst."""
+    caption = f"../report/files/{Path(path).stem}.rst"
+    return report(path, caption=caption, category=category, subcategory=subcategory)
+
+
 def library(script):
     """An input function: the library modules a rule's script imports, directly or through
     other modules (read from the code with ast). Snakemake tracks a script's own code but
@@ -164,11 +185,3 @@ def current_record(wildcards):
     )
     last = max(source["last_day"] for source in coverage["sources"].values())
     return f"results/forecasts/issued/{last}.csv"
-
-
-def issued_records(wildcards):
-    """Every record issued so far (they are not made by any rule but the current one)."""
-    issued = {
-        path.as_posix() for path in Path("results/forecasts/issued").glob("*.csv")
-    }
-    return sorted(issued | {current_record(wildcards)})

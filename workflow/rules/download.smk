@@ -1,10 +1,16 @@
+# The raw file and its record are update() outputs: a download that fails (source
+# unreachable, refused) gives back the last good copy, so a later run can still build on it
+# offline, as the git copy keeps the last good results. Caveat (Snakemake 9.27): the failed job
+# is recorded as having run with the config it failed with, so after a failed switch of `url`
+# a plain run does not try again; the message says to retry with `--forcerun download`, as the
+# scheduled refresh always does.
 rule download:
     input:
         code=library("download.py"),
         env=software("download"),
     output:
-        data="resources/raw/{source}.csv",
-        record="resources/raw/{source}.download.json",
+        data=update("resources/raw/{source}.csv"),
+        record=update("resources/raw/{source}.download.json"),
     log:
         "logs/download/{source}.log",
     conda:

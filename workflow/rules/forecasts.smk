@@ -39,12 +39,7 @@ rule latest_forecast:
     input:
         current_record,
     output:
-        report(
-            "results/forecasts/latest.csv",
-            caption="../report/files/latest.rst",
-            category="Forecasts",
-            subcategory="Tables",
-        ),
+        in_report("results/forecasts/latest.csv", "Forecasts"),
     log:
         "logs/forecasts/latest_forecast.log",
     localrule: True
@@ -54,28 +49,21 @@ rule latest_forecast:
         "cp {input:q} {output:q} 2> {log:q}"
 
 
+# Every record in results/forecasts/issued/ is scored. Only the current one is an input: an
+# older record is never made again, and as an input it would bring its issue_forecasts job
+# into the DAG, to re-run (and keep the record) whenever the tables change.
 rule score_forecasts:
     input:
-        records=issued_records,
+        current=current_record,
         daily="results/tables/daily.parquet",
         coverage="results/tables/coverage.json",
         backtest="results/monitoring/live_error_backtest.json",
         code=library("score_forecasts.py"),
         env=software("model"),
     output:
-        scores=report(
-            "results/forecasts/scores.csv",
-            caption="../report/files/scores.rst",
-            category="Forecasts",
-            subcategory="Tables",
-        ),
+        scores=in_report("results/forecasts/scores.csv", "Forecasts"),
         months="results/forecasts/scores_by_month.csv",
-        state=report(
-            "results/monitoring/live_error.json",
-            caption="../report/files/live_error.rst",
-            category="Monitoring",
-            subcategory="Tables",
-        ),
+        state=in_report("results/monitoring/live_error.json", "Monitoring"),
     log:
         "logs/forecasts/score_forecasts.log",
     conda:
@@ -84,6 +72,7 @@ rule score_forecasts:
         mem_mb=500,
         runtime=5,
     params:
+        issued="results/forecasts/issued",
         target=lookup(dpath="model/target", within=config),
         lead_bands=lookup(dpath="forecasts/lead_bands", within=config),
         live_error=lookup(dpath="monitoring/live_error", within=config),

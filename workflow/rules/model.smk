@@ -28,14 +28,11 @@ rule fit_model:
         runtime=10,
     params:
         model=config["model"],
-        counts_published=lookup(dpath=f"sources/{COUNTS}/published", within=config),
-        weather_published=lookup(dpath=f"sources/{WEATHER}/published", within=config),
+        publication=PUBLICATION,
         days_ahead=lookup(dpath="forecasts/days_ahead", within=config),
         lead_bands=lookup(dpath="forecasts/lead_bands", within=config),
         holdout_months=lookup(dpath="evaluation/holdout_months", within=config),
-        min_improvement=lookup(
-            dpath="evaluation/quality_gate/min_improvement", within=config
-        ),
+        quality_gate=lookup(dpath="evaluation/quality_gate", within=config),
     script:
         "../scripts/fit_model.py"
 
@@ -65,8 +62,7 @@ rule backtest:
         runtime=30,
     params:
         model=config["model"],
-        counts_published=lookup(dpath=f"sources/{COUNTS}/published", within=config),
-        weather_published=lookup(dpath=f"sources/{WEATHER}/published", within=config),
+        publication=PUBLICATION,
         forecasts=config["forecasts"],
         backtest=lookup(dpath="evaluation/backtest", within=config),
         live_error_window_days=lookup(
@@ -143,12 +139,7 @@ rule model_card:
         code=library("model_card.py"),
         env=software("model"),
     output:
-        report(
-            "results/model/model_card.md",
-            caption="../report/files/model_card.rst",
-            category="Model",
-            subcategory="Tables",
-        ),
+        in_report("results/model/model_card.md", "Model"),
     log:
         "logs/model/model_card.log",
     conda:

@@ -44,17 +44,12 @@ rule run_config:
         code=library("run_config.py"),
         env=software("tables"),
     output:
-        report(
-            "results/config.yaml",
-            caption="../report/files/config.rst",
-            category="Configuration",
-            subcategory="Files",
-        ),
+        in_report("results/config.yaml", "Configuration", "Files"),
     log:
         "logs/report/run_config.log",
     conda:
         "../envs/tables.yaml"
     params:
-        config=config,
+        config=KEPT_CONFIG,
     script:
         "../scripts/run_config.py"

@@ -55,12 +55,7 @@ checkpoint daily_table:
         code=library("daily_table.py"),
         env=software("tables"),
     output:
-        csv=report(
-            "results/tables/daily.csv",
-            caption="../report/files/daily.rst",
-            category="Data",
-            subcategory="Tables",
-        ),
+        csv=in_report("results/tables/daily.csv", "Data"),
         parquet="results/tables/daily.parquet",
         coverage="results/tables/coverage.json",
     log:

@@ -20,7 +20,7 @@ log = log_to(snakemake.log[0], "backtest")
 params = snakemake.params
 settings = ModelSettings.from_config(params.model)
 publication = Publication.from_config(
-    params.counts_published, params.weather_published, params.forecasts["days_ahead"]
+    **params.publication, days_ahead=params.forecasts["days_ahead"]
 )
 calibration = CalibrationSettings.from_config(params.forecasts)
 days = Days.from_daily(read_table(snakemake.input.daily), settings)

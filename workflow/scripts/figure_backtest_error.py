@@ -24,22 +24,7 @@ def draw(
         )
     plotting.count_axis(mae_ax, "Mean absolute error\n(bicycles per day)")
 
-    plotting.broken_line(
-        months,
-        "as_of",
-        "ratio",
-        ratio_ax,
-        color=plotting.COLORS["primary"],
-        marker="o",
-        markersize=3,
-    )
-    ratio_ax.axhline(
-        monitor["max_ratio"],
-        color=plotting.COLORS["highlight"],
-        linestyle=":",
-        label=f"The alarm fires above {monitor['max_ratio']:g}",
-    )
-    ratio_ax.set_ylim(bottom=0)
+    plotting.alarm_ratio_line(ratio_ax, months, monitor, markersize=3)
     ratio_ax.set_ylabel("Error over\nexpected")
     ratio_ax.set_title(f"The live-error alarm as of each month end ({monitor['window_days']} days)")
     plotting.mark_events(mae_ax, context.events)

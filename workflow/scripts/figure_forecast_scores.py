@@ -37,22 +37,12 @@ def draw(
     plotting.count_axis(by_lead, "Mean absolute error (bicycles per day)")
     by_lead.legend(title=None, loc="upper left")
 
-    plotting.broken_line(
-        months.assign(as_of=pd.to_datetime(months["as_of"])),
-        "as_of",
-        "ratio",
+    plotting.alarm_ratio_line(
         over_time,
-        color=plotting.COLORS["primary"],
-        marker="o",
+        months,
+        monitor,
         label=f"Live error over expected, last {monitor['window_days']} days",
     )
-    over_time.axhline(
-        monitor["max_ratio"],
-        color=plotting.COLORS["highlight"],
-        linestyle=":",
-        label=f"The alarm fires above {monitor['max_ratio']:g}",
-    )
-    over_time.set_ylim(bottom=0)
     over_time.set_ylabel("Error over expected")
     plotting.time_axis(over_time, context.events, "Month end")
     plotting.legend_below(fig, over_time)

@@ -25,9 +25,7 @@ if (problem := holdout_problem(coverage, params.holdout_months)) is not None:
     fail(log, problem)
 
 settings = ModelSettings.from_config(params.model)
-publication = Publication.from_config(
-    params.counts_published, params.weather_published, params.days_ahead
-)
+publication = Publication.from_config(**params.publication, days_ahead=params.days_ahead)
 daily = read_table(snakemake.input.daily)
 days = Days.from_daily(daily, settings)
 last_day = pd.Timestamp(coverage.common[1])
@@ -36,7 +34,9 @@ try:
         holdout_start(coverage.common[1], params.holdout_months), last_day, publication
     )
     forecasts, _ = run_fold(days, holdout, publication, settings)
-    evaluation = holdout_metrics(forecasts, params.lead_bands, params.min_improvement)
+    evaluation = holdout_metrics(
+        forecasts, params.lead_bands, params.quality_gate["min_improvement"]
+    )
     model, training_rows = fit(days, last_day, publication, settings)
 except ValueError as error:
     fail(log, f"cannot fit the model: {error}")
@@ -47,7 +47,7 @@ metrics = {
     "features": settings.features.as_dict(),
     "level": settings.level,
     "regressor": {"name": "HistGradientBoostingRegressor", **settings.regressor},
-    "publication": {"counts": params.counts_published, "weather": params.weather_published},
+    "publication": params.publication,
     "days_ahead": publication.days_ahead,
     "daily_table": {
         "start": iso(days.start),

@@ -13,7 +13,7 @@ import pandas as pd
 from bikeflow.atomic import atomic_path, write_text
 from bikeflow.formats import file_sha256, json_text
 from bikeflow.logs import fail, log_to
-from bikeflow.promotion import decide, headline
+from bikeflow.promotion import decide, headline, made_again
 
 log = log_to(snakemake.log[0], "promote_model")
 candidate, published = snakemake.input, snakemake.output
@@ -43,13 +43,21 @@ def record(decision: dict) -> None:
     write_text(published.decision, json_text(decision))
 
 
+def models() -> dict:
+    """Where the two models are, and which each is."""
+    return {
+        "candidate": {"path": "results/model/candidate/", "model_sha256": model_sha256},
+        "published": {"path": "results/model/", "model_sha256": file_sha256(published.model)},
+    }
+
+
 # Served: a model published by this workflow (all of its parts), not one of an older layout.
 served = all(Path(published[part]).exists() for part in ["model", *EVALUATION, "decision"])
-if served and file_sha256(candidate.model) == file_sha256(published.model):
-    # The same model made again (a forced run, a change that did not change it): nothing to
-    # decide, the decision that published it stands; its evaluation is brought up to date.
+model_sha256 = file_sha256(candidate.model)
+if served and model_sha256 == file_sha256(published.model):
+    # The same model made again: nothing to decide; its evaluation is brought up to date.
     copy(EVALUATION)
-    record(read_json(published.decision))
+    record(made_again(read_json(published.decision), model_sha256) | models())
     log.info("the candidate is the published model: nothing to decide")
     raise SystemExit(0)
 
@@ -68,14 +76,5 @@ if not decision["promoted"] and not served:
     )
 if decision["promoted"]:
     copy(["model", *EVALUATION])
-record(
-    decision
-    | {
-        "candidate": {
-            "path": "results/model/candidate/",
-            "model_sha256": file_sha256(candidate.model),
-        },
-        "published": {"path": "results/model/", "model_sha256": file_sha256(published.model)},
-    }
-)
+record(decision | models())
 (log.info if decision["promoted"] else log.warning)("%s", headline(decision))

@@ -7,6 +7,8 @@ from bikeflow.atomic import write_text
 from bikeflow.logs import log_to
 
 log = log_to(snakemake.log[0], "run_config")
-text = yaml.safe_dump(dict(snakemake.params.config), sort_keys=False, allow_unicode=True)
+# Keys sorted: Snakemake's order of the merged sections depends on how they were given
+# (a --config override puts its section first), and the same settings must give the same bytes.
+text = yaml.safe_dump(dict(snakemake.params.config), sort_keys=True, allow_unicode=True)
 write_text(snakemake.output[0], "# The configuration the results were made with.\n" + text)
 log.info("%d sections", len(snakemake.params.config))

@@ -23,7 +23,7 @@ def read_json(path):
 
 
 settings = LiveErrorSettings.from_config(params.live_error)
-records = read_records(snakemake.input.records)
+records = read_records(sorted(Path(params.issued).glob("*.csv")))
 scored = score(records, read_table(snakemake.input.daily), params.target)
 as_of = issue_dates(read_json(snakemake.input.coverage))["last_count_day"]
 month_ends = (

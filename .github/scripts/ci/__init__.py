@@ -21,12 +21,29 @@ The commands, one module each, in the order a results run takes them:
   publish        publish.py        commit the results and their provenance as the bot and
                                    push, rebasing or rebuilding on top when another run
                                    pushed first
-  metrics-diff   preview.py        a Markdown table of a pull request's metrics against main's
 
-and what they share: cli.py (arguments, dispatch, the step summary and outputs), git.py
-(git as the bot, the Built-from trailer), github.py (a client of GitHub's REST API, for the
-issues and comments to come), records.py (the records the results carry and the run
-leaves), workflow.py (the workflow's names and paths), redact.py (secrets never printed).
+and for a pull request, in its read-only preview run, then in the trusted pr-comment run:
+
+  preview        preview.py        what the pull request would change: its metrics against
+                                   the base's, the rules that re-ran, the figures that differ;
+                                   for the job summary and, as one log line, for the comment
+  metrics-diff   preview.py        the metrics part alone
+  comment        comment.py        read that line from the preview run's logs, check it names
+                                   the run's own pull request, and post it as one comment,
+                                   edited in place on every push
+
+A fork's code runs only in the read-only run; the trusted run reads what it printed as data.
+The hand-over is one line of the preview job's log, not an artifact: every run has a log, which
+the trusted run downloads through the REST API with `actions: read`, while an artifact needs
+actions/upload-artifact beside the fork's code, an action the offline act runs of these
+workflows have no snapshot of (nor GitHub's artifact service). handover.py has the format.
+
+What they share: changelog.py (what a results commit changed in the tables, for its message
+and results/CHANGELOG.md), cli.py (arguments, dispatch, the step summary and outputs), git.py
+(git as the bot, the Built-from trailer), github.py (a client of GitHub's REST API: issues,
+comments, run logs), handover.py (the preview's log line), records.py (the records the
+results carry and the run leaves), workflow.py (the workflow's names and paths), redact.py
+(secrets never printed).
 
 tests/ci/test_<module>.py test the modules in process; tests/ci/test_ci_simulation.py runs
 the commands against real git repositories, and tests/ci/test_actions.py runs the workflow

@@ -17,11 +17,13 @@ from datetime import date
 from . import __doc__ as package_doc
 from .alerts import FAILURE_NOTE, alerts
 from .check_sources import SourceCheckFailed, check_sources, failed
+from .comment import Refused, comment
 from .failure import explanation
 from .github import GitHub, GitHubError
+from .handover import HandOverError
 from .keepalive import keepalive, quiet_days, workflow_file
 from .mark_changes import mark_changes
-from .preview import metrics_diff
+from .preview import metrics_diff, preview
 from .publish import publish
 from .run import RULE_ENVIRONMENTS, run
 from .summary import failed_validations, summary
@@ -118,6 +120,32 @@ def metrics_diff_command(options: argparse.Namespace) -> int:
     return 0
 
 
+def preview_command(options: argparse.Namespace) -> int:
+    markdown, line = preview(options.base, options.pull_request, options.head_sha)
+    write_summary(markdown)
+    # The hand-over to the pr-comment workflow: one line of this job's log (handover.py).
+    print(line, flush=True)
+    return 0
+
+
+def comment_command(options: argparse.Namespace) -> int:
+    repository = options.repository or os.environ.get("GITHUB_REPOSITORY")
+    if not repository:
+        print("No repository: give --repository or set GITHUB_REPOSITORY.", file=sys.stderr)
+        return 2
+    try:
+        outcome = comment(repository, options.run_id)
+    except (Refused, HandOverError) as error:
+        write_summary(f"Refused to comment: {error}.\n")
+        print(f"Refused to comment: {error}.", file=sys.stderr)
+        return 1
+    except GitHubError as error:
+        print(f"GitHub refused: {error}", file=sys.stderr)
+        return 1
+    write_summary(f"{outcome.message}" + (f": {outcome.url}" if outcome.url else "") + ".\n")
+    return 0
+
+
 def add_run_options(command: argparse.ArgumentParser) -> None:
     """How the workflow runs: for `run`, and for `publish` when it must rebuild (which
     always fetches every source again: see publish.py)."""
@@ -185,6 +213,21 @@ def parser() -> argparse.ArgumentParser:
     diff = commands.add_parser("metrics-diff", help="a pull request's metrics against its base")
     diff.add_argument("--base", default="origin/main")
     diff.set_defaults(func=metrics_diff_command)
+
+    previews = commands.add_parser(
+        "preview", help="a pull request's preview: metrics, rules re-run, figures changed"
+    )
+    previews.add_argument("--base", default="origin/main")
+    previews.add_argument("--pull-request", type=int, required=True, help="its number")
+    previews.add_argument("--head-sha", required=True, help="its head commit")
+    previews.set_defaults(func=preview_command)
+
+    comments = commands.add_parser(
+        "comment", help="post a pull request's preview from its run's logs (trusted side)"
+    )
+    comments.add_argument("--run-id", type=int, required=True, help="the CI run that previewed")
+    comments.add_argument("--repository", help="owner/name (default: $GITHUB_REPOSITORY)")
+    comments.set_defaults(func=comment_command)
     return parser
 
 

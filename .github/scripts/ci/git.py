@@ -48,6 +48,14 @@ def built_from() -> str | None:
     return commit if succeeds("cat-file", "-e", f"{commit}^{{commit}}") else None
 
 
+def show(revision: str, path: str) -> str | None:
+    """A file's text (UTF-8, as the results are written) at `revision`, or None when the
+    revision or the file is not there. Decoded as UTF-8 whatever the locale, so that it
+    compares equal with the same file read from the working tree."""
+    shown = subprocess.run(["git", "show", f"{revision}:{path}"], check=False, capture_output=True)
+    return shown.stdout.decode("utf-8") if shown.returncode == 0 else None
+
+
 def changed_since(base: str) -> set[str]:
     """Paths that differ between `base` and HEAD (a rename: both of its paths)."""
     names = git("diff", "-z", "--name-only", "--no-renames", base, "HEAD").stdout

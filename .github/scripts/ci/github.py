@@ -1,5 +1,6 @@
 """A small client of GitHub's REST API, over urllib: for the steps that talk to GitHub
-(issues opened, commented and closed by the monitors; a pull request's comment).
+(issues opened, commented and closed by the monitors; a pull request's comment, from the
+logs of the run that previewed it).
 
 It follows GitHub's conventions as GitHub's own toolkit does: the API's address from
 GITHUB_API_URL (set on every runner: https://api.github.com, another on GitHub Enterprise
@@ -16,6 +17,7 @@ secondary rate limits answer 403 or 429 with Retry-After) decides what is safe t
     issue = api.post("/repos/OWNER/REPO/issues", {"title": "Stale data", "body": "..."})
     for issue in api.paginate("/repos/OWNER/REPO/issues", state="open", labels="monitor"):
         ...
+    logs = api.download("/repos/OWNER/REPO/actions/runs/RUN_ID/logs")  # bytes (a zip)
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ API_VERSION = "2022-11-28"
 MEDIA_TYPE = "application/vnd.github+json"
 USER_AGENT = "fremont-bridge-ci"
 PAGE_SIZE = 100  # GitHub's largest
+DOWNLOAD_LIMIT = 200_000_000  # bytes; a run's logs, zipped, are rarely above a few MB
 LINK = re.compile(r'<([^>]*)>\s*;\s*rel="([^"]*)"')
 
 
@@ -146,7 +149,24 @@ class GitHub:
             if url and not within(url, self.api_url):
                 raise self._failure("GET", url, None, f"a next page outside {self.api_url}")
 
+    def download(self, path: str, limit: int = DOWNLOAD_LIMIT) -> bytes:
+        """The bytes at `path`, following GitHub's redirect to wherever it keeps them (run
+        logs: a signed URL on another host, valid for a minute, which gets no token); more
+        than `limit` bytes is an error."""
+        url = self.url(path)
+        content, _ = self._open("GET", url, None, limit)
+        return content
+
     def _send(self, method: str, url: str, body: object) -> tuple[object, Message]:
+        content, headers = self._open(method, url, body)
+        try:
+            return (json.loads(content) if content.strip() else None), headers
+        except ValueError:
+            raise self._failure(method, url, None, "the answer is not JSON") from None
+
+    def _open(
+        self, method: str, url: str, body: object, limit: int | None = None
+    ) -> tuple[bytes, Message]:
         if not within(url, self.api_url):
             raise self._failure(method, url, None, f"not an address of the API at {self.api_url}")
         request = urllib.request.Request(url, method=method)
@@ -160,7 +180,7 @@ class GitHub:
             request.add_header("Content-Type", "application/json")
         try:
             with self._opener.open(request, timeout=self.timeout) as answer:
-                content = answer.read()
+                content = answer.read() if limit is None else answer.read(limit + 1)
                 headers = answer.headers
         except urllib.error.HTTPError as error:
             with error:
@@ -168,10 +188,9 @@ class GitHub:
         except (urllib.error.URLError, OSError) as error:
             reason = getattr(error, "reason", error)
             raise self._failure(method, url, None, f"no answer ({reason})") from None
-        try:
-            return (json.loads(content) if content.strip() else None), headers
-        except ValueError:
-            raise self._failure(method, url, None, "the answer is not JSON") from None
+        if limit is not None and len(content) > limit:
+            raise self._failure(method, url, None, f"the answer is larger than {limit:,} bytes")
+        return content, headers
 
     def _failure(
         self, method: str, url: str, status: int | None, message: str, errors: list | None = None

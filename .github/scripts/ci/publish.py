@@ -1,5 +1,8 @@
 """publish: commit the results and their provenance as the bot, and push.
 
+The commit's message and the data changelog (results/CHANGELOG.md, the one file under
+results/ that no rule makes) say what changed in the tables: see changelog.py.
+
 When another run pushed first: rebase; if the two runs changed the same results, drop ours
 and rebuild on top of theirs with freshly fetched sources (their code and data and ours
 both count), so nothing either run made is lost. The rebuild always fetches: our downloads
@@ -15,10 +18,10 @@ import base64
 import json
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from . import git
+from . import changelog, git
 from .mark_changes import mark_changes
 from .records import changed_sources, is_result, rerun_rules, run_record
 from .redact import redacted
@@ -81,27 +84,43 @@ def only_run_times_changed(record: str) -> bool:
     return lasting(json.loads(committed.stdout)) == lasting(json.loads(Path(record).read_text()))
 
 
-def commit_message(new_data: dict[str, str], rules: list[str], built_from: str) -> str:
-    """The results commit's message: the sources with new data (name -> sha256), the rules
-    that re-ran, and the commit the results were built from, as a trailer."""
+def commit_message(
+    new_data: dict[str, str],
+    rules: list[str],
+    built_from: str,
+    data_changes: Sequence[str] = (),
+) -> str:
+    """The results commit's message: the sources with new data (name -> sha256), what
+    changed in the tables (changelog.data_changes: a paragraph after the subject, the first
+    thing people read), the rules that re-ran, and the commit the results were built from,
+    as a trailer (last: git reads trailers from the last paragraph)."""
     if new_data:
         subject = "Update results: new data for " + ", ".join(
             f"{source} ({sha[:12]})" for source, sha in new_data.items()
         )
     else:
         subject = "Update results"
+    paragraphs = [subject]
+    if data_changes:
+        paragraphs.append("\n".join(data_changes))
     body = [f"Re-ran: {', '.join(rules) or 'nothing past the downloads'}."]
     for source, sha in new_data.items():
         body.append(f"{source}: sha256 {sha}")
-    return subject + "\n\n" + "\n".join(body) + f"\n\n{git.TRAILER}: {built_from}\n"
+    paragraphs += ["\n".join(body), f"{git.TRAILER}: {built_from}"]
+    return "\n\n".join(paragraphs) + "\n"
 
 
 def commit() -> bool:
-    """Commit staged results as the bot; False (and no commit) when nothing changed."""
+    """Commit staged results as the bot; False (and no commit) when nothing changed.
+
+    What changed in the tables since the last commit is written to the data changelog
+    first, so that the page is staged and committed with the tables it describes."""
+    data_changes = changelog.data_changes()
+    changelog.record(data_changes)
     if not stage_results():
         print("Nothing changed: no commit.")
         return False
-    message = commit_message(changed_sources(), rerun_rules(run_record()), git.head())
+    message = commit_message(changed_sources(), rerun_rules(run_record()), git.head(), data_changes)
     git.git("commit", "--quiet", "--message", message)
     print(message)
     return True

@@ -30,8 +30,23 @@ ACCEPTED_RECORD = "results/sources/{source}.json"
 # and published among the results when they are valid
 VALIDATION_SUMMARY_LOG = "logs/validate/{source}.summary.md"
 VALIDATION_SUMMARY = "results/validation/{source}.md"
-# rule fit_model
+# rule fit_model: the candidate model's metrics on its holdout; rule promote_model: the
+# published model's (the candidate's when it was promoted), with the promotion decision
+CANDIDATE_METRICS = "results/model/candidate/metrics.json"
 METRICS = "results/model/metrics.json"
+
+# The tidy tables people download (rules tidy_counts, tidy_weather, daily_table), by name,
+# each with the role (config `sources.<name>.role`) of the source it is made from; None for
+# the daily table, which is derived from both. The one place the CI package maps tables to
+# sources: by role, not by source name, as the rules do (a fork renames its sources in the
+# config only). The role's source name is in COVERAGE; each table's primary key is in
+# DATA_PACKAGE. The order is the order the changelog lists them in: sources first.
+TABLE = "results/tables/{table}.csv"
+TABLE_SOURCE_ROLES = {"hourly_counts": "counts", "weather": "weather", "daily": None}
+# rule datapackage: the frictionless data package describing the tables (schema.primaryKey)
+DATA_PACKAGE = "results/tables/datapackage.json"
+# rule daily_table: each source's role and first and last day
+COVERAGE = "results/tables/coverage.json"
 
 # Rules that only name targets; they make nothing.
 DOWNLOADS_TARGET = "all_downloads"  # every source's raw file

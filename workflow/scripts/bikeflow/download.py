@@ -17,7 +17,12 @@ from pathlib import Path
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    MaxRetryError,
+    NewConnectionError,
+    ProtocolError,
+)
 from urllib3.exceptions import TimeoutError as Urllib3Timeout
 from urllib3.util.retry import Retry
 
@@ -31,6 +36,10 @@ ACCEPTED_FIELDS = ("url", "etag", "last_modified", "bytes", "sha256")
 
 class DownloadError(RuntimeError):
     """A source could not be fetched, or what came back is not data."""
+
+
+class SourceUnreachable(DownloadError):
+    """No answer at all within the retries: no network here, or a wrong host name."""
 
 
 @dataclass(frozen=True)
@@ -144,7 +153,8 @@ def download(
                 sha256=sha256,
             )
     except requests.exceptions.RequestException as error:
-        raise DownloadError(f"{url}: {_explain(error, timeout_seconds, retries)}") from error
+        failure = SourceUnreachable if _no_answer(error) else DownloadError
+        raise failure(f"{url}: {_explain(error, timeout_seconds, retries)}") from error
     finally:
         session.close()
 
@@ -231,6 +241,12 @@ def _explain(error: requests.exceptions.RequestException, timeout: float, retrie
         what = "failed"
     tries = f" after {retries} retries" if retried else ""
     return f"{what}{tries} ({type(cause).__name__}: {cause})"
+
+
+def _no_answer(error: requests.exceptions.RequestException) -> bool:
+    """True when no connection was made: refused, unresolved, or not in time (urllib3's
+    NewConnectionError subclasses its ConnectTimeoutError)."""
+    return any(isinstance(link, ConnectTimeoutError) for link in _exception_chain(error))
 
 
 def _exception_chain(error: BaseException):

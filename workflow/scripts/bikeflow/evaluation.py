@@ -9,10 +9,9 @@ import numpy as np
 import pandas as pd
 
 from bikeflow.features import BASELINES, scores
-from bikeflow.publication import band_labels, lead_band
+from bikeflow.publication import ALL, by_band
 from bikeflow.quality_gate import quality_gate
 
-ALL = "all"
 FOLD_COLUMNS = ["origin", "first_day", "last_day", "forecasts", "mean_actual", "bias"]
 FOLD_COLUMNS += ["mae", "rmse", "r2"]
 
@@ -30,12 +29,8 @@ def band_scores(forecasts: pd.DataFrame, bands: list[int]) -> pd.DataFrame:
     """One row per lead band and one for all leads: forecasts, the share whose weather was
     known, each predictor's MAE, the best baseline, and the model's improvement on it."""
     forecasts = scored(forecasts)
-    labels = lead_band(forecasts["lead_days"], bands)
     rows = []
-    for band in [*band_labels(bands), ALL]:
-        group = forecasts if band == ALL else forecasts[labels == band]
-        if group.empty:
-            continue
+    for band, group in by_band(forecasts, bands):
         errors = {name: mae(group[name], group["actual"]) for name in ["model", *BASELINES]}
         best = min(BASELINES, key=lambda name: (errors[name], name))
         rows.append(
@@ -104,12 +99,8 @@ def lead_scores_by_year(forecasts: pd.DataFrame, bands: list[int]) -> pd.DataFra
 def calibrated_by_band(forecasts: pd.DataFrame, bands: list[int]) -> pd.DataFrame:
     """expected_mae and coverage by band, over the forecasts a calibration applied to."""
     calibrated = forecasts.dropna(subset=["expected_abs_error", "lower", "upper"])
-    labels = lead_band(calibrated["lead_days"], bands)
     rows = []
-    for band in [*band_labels(bands), ALL]:
-        group = calibrated if band == ALL else calibrated[labels == band]
-        if group.empty:
-            continue
+    for band, group in by_band(calibrated, bands):
         inside = (group["actual"] >= group["lower"]) & (group["actual"] <= group["upper"])
         rows.append(
             {

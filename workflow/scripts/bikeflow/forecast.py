@@ -18,9 +18,8 @@ import numpy as np
 import pandas as pd
 
 from bikeflow.calibration import WEATHER
-from bikeflow.evaluation import ALL
 from bikeflow.features import DAY, Days, ModelSettings, known_target
-from bikeflow.publication import ISSUE_COLUMNS, band_labels, lead_band
+from bikeflow.publication import ISSUE_COLUMNS, by_band
 
 RECORD_COLUMNS = [
     "issue_date",
@@ -161,12 +160,8 @@ def scores_by_band(scored: pd.DataFrame, bands: list[int]) -> pd.DataFrame:
     """How the published forecasts did, by lead band and over all leads: forecasts scored,
     the share whose weather was observed, live MAE, the MAE expected when they were issued,
     their ratio, mean error and the share of counts inside the interval."""
-    labels = lead_band(scored["lead_days"], bands)
     rows = []
-    for band in [*band_labels(bands), ALL]:
-        group = scored if band == ALL else scored[labels == band]
-        if group.empty:
-            continue
+    for band, group in by_band(scored, bands):
         errors = group["forecast"] - group["actual"]
         expected = group["expected_abs_error"]
         rows.append(

@@ -348,6 +348,20 @@ def broken_line(data: pd.DataFrame, x: str, y: str, ax: Axes, **kwargs) -> None:
         line.set_label(f"_{line.get_label()}")  # one legend entry for the whole line
 
 
+def alarm_ratio_line(ax: Axes, months: pd.DataFrame, monitor: dict, **kwargs) -> None:
+    """The live-error alarm month by month: the ratio of the error to the error expected
+    (`months`: as_of, ratio), and the line above which it fires (`monitor`: max_ratio)."""
+    months = months.assign(as_of=pd.to_datetime(months["as_of"]))
+    broken_line(months, "as_of", "ratio", ax, color=COLORS["primary"], marker="o", **kwargs)
+    ax.axhline(
+        monitor["max_ratio"],
+        color=COLORS["highlight"],
+        linestyle=":",
+        label=f"The alarm fires above {monitor['max_ratio']:g}",
+    )
+    ax.set_ylim(bottom=0)
+
+
 def mark_events(
     ax: Axes, events: Sequence[Event], position: Callable[[pd.Timestamp], float] | None = None
 ) -> None:

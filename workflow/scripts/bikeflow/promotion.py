@@ -80,3 +80,18 @@ def headline(decision: dict) -> str:
         f"CANDIDATE HELD BACK: {decision['why']} The published model keeps serving; the "
         "candidate is kept in results/model/candidate/ for inspection."
     )
+
+
+def made_again(kept: dict, model_sha256: str) -> dict:
+    """The decision when the candidate is the published model, made again (a forced run, a
+    change that did not change it): the decision that published it stands; one about
+    another candidate (held back since) no longer does, since the latest candidate is now
+    the model that serves."""
+    if kept.get("candidate", {}).get("model_sha256") == model_sha256:
+        return kept
+    return {
+        "promoted": True,
+        "why": "it is the published model, made again: there was nothing to decide.",
+        "tolerance": kept.get("tolerance"),
+        "comparison": None,
+    }

@@ -125,3 +125,16 @@ def band_labels(upper_bounds: list[int]) -> list[str]:
     return [f"{low}-{high}" for low, high in zip(lowers, upper_bounds, strict=False)] + [
         f"{lowers[-1]}+"
     ]
+
+
+ALL = "all"  # the label of every lead together, after the bands
+
+
+def by_band(forecasts: pd.DataFrame, upper_bounds: list[int]):
+    """(label, rows) for each lead band that has rows (by `lead_days`), then (ALL, every row)
+    if there is any: the rows of a table reported by lead."""
+    labels = lead_band(forecasts["lead_days"], upper_bounds)
+    for band in [*band_labels(upper_bounds), ALL]:
+        group = forecasts if band == ALL else forecasts[labels == band]
+        if not group.empty:
+            yield band, group
