@@ -14,7 +14,7 @@ GITHUB_DESCRIPTIONS := tests/github
 # The tool that writes the lock file, pinned like everything else.
 UV_VERSION := 0.13.9
 
-.PHONY: run test unit lint dry-run demo bench bench-refresh clean-venv lock
+.PHONY: run test unit lint dry-run demo demo-data bench bench-refresh clean-venv lock
 
 # requirements.txt is the lock: every package at one version, with its hashes (pip then
 # refuses anything else). It is made from requirements.in by `make lock`.
@@ -65,6 +65,11 @@ demo: $(VENV)/.installed
 		| tar --null --files-from=- --ignore-failed-read -cf - | tar -xf - -C .test/run
 	cd .test/run && $(SNAKEMAKE) $(TARGETS) \
 		--configfile .test/config/config.yaml $(if $(CONFIG),$(abspath $(CONFIG))) $(SNAKEMAKE_ARGS)
+
+# The demo's synthetic sources and config (.test/), written again from config/config.yaml
+# and the sources' schemas: after a fork changes them (tests/project/test_demo.py says when).
+demo-data: $(VENV)/.installed
+	$(BIN)/python tests/support/demo.py
 
 dry-run: $(VENV)/.installed
 	$(BIN)/snakemake --dry-run $(SNAKEMAKE_ARGS)

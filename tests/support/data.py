@@ -1,10 +1,17 @@
-"""Small source files in the exact formats upstream serves, made by the tests.
+"""Small source files in the formats of the configured sources, made by the tests.
 
-Fremont Bridge: the data.seattle.gov export (`MM/DD/YYYY hh:mm:ss AM/PM`, local time, one
-row per hour, Total = West + East), and the labels older exports had. GHCN-Daily: the NCEI
-"access" CSV, every value quoted, values right-aligned, an `<ELEMENT>_ATTRIBUTES` column after
-each element, more element columns than the pipeline uses; and the other layout NOAA serves,
-a Climate Data Online export. Tests mutate these to make bad inputs.
+The counts: whatever counter config/config.yaml names, in the format its Table Schema
+describes (field names and order, the timestamp's `format`, a total that is the sum of its
+parts when the schema says so in `rowSums`), one row per hour in local time, the hour that
+does not exist on the spring-forward day written blank. So a fork's tests run on files in
+its own counter's format, with no test edited. GHCN-Daily: the NCEI "access" CSV of the
+station the config requires (every value quoted, values right-aligned, an
+`<ELEMENT>_ATTRIBUTES` column after each element, more element columns than the pipeline
+uses), and the other layout NOAA serves, a Climate Data Online export. Tests mutate these to
+make bad inputs.
+
+The headers the Fremont Bridge export had before (FREMONT_*) are kept for the tests of that
+export's history, which skip when another counter is configured (support.sources).
 """
 
 from __future__ import annotations
@@ -12,9 +19,18 @@ from __future__ import annotations
 import csv
 import io
 import math
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+from support.sources import CONFIG, COUNTS, WEATHER
+
+# The configured counter's file: its header in the schema's order, the timestamp's label and
+# format, its total and the parts that sum to it (support.sources reads them from the schema).
+COUNTS_HEADER = COUNTS.header
+COUNTS_DATE_FORMAT = COUNTS.date_format
+
+# The Fremont Bridge export (data.seattle.gov), for the tests of its upstream history.
 FREMONT_PREFIX = "Fremont Bridge Sidewalks, south of N 34th St"
 FREMONT_HEADER = [
     "Date",
@@ -22,7 +38,6 @@ FREMONT_HEADER = [
     f"{FREMONT_PREFIX} Cyclist West Sidewalk",
     f"{FREMONT_PREFIX} Cyclist East Sidewalk",
 ]
-FREMONT_DATE_FORMAT = "%m/%d/%Y %I:%M:%S %p"
 # Headers of older exports (config/README.md, "Upstream column history"): total, west, east.
 FREMONT_2019_TO_2023_HEADER = [
     "Date",
@@ -38,10 +53,18 @@ FREMONT_SIDEWALK_HEADER = [
 ]
 
 GHCN_ELEMENTS = ["PRCP", "SNOW", "SNWD", "TMAX", "TMIN", "AWND", "TAVG", "WDF2", "WT01"]
-GHCN_STATION = ["USW00024233", "47.4444", "-122.3139", "112.8", "SEATTLE TACOMA AIRPORT, WA US"]
+# The station the weather source must be (its `required_values`), with Sea-Tac's place.
+GHCN_STATION = [
+    WEATHER.required_values.get("STATION", "USW00024233"),
+    "47.4444",
+    "-122.3139",
+    "112.8",
+    "SEATTLE TACOMA AIRPORT, WA US",
+]
 GHCN_HEADER = ["STATION", "DATE", "LATITUDE", "LONGITUDE", "ELEVATION", "NAME"] + [
     column for element in GHCN_ELEMENTS for column in (element, f"{element}_ATTRIBUTES")
 ]
+TIMEZONE = CONFIG["tables"]["timezone"]
 
 
 def day_factor(day: date) -> float:
@@ -56,25 +79,69 @@ def day_factor(day: date) -> float:
     return (0.5 if day.weekday() >= 5 else 1.0) * season * weather
 
 
-def hourly_count(day: date, hour: int) -> tuple[int, int]:
-    """A deterministic (west, east) pair with a commute shape, scaled by the day_factor."""
+def hourly_parts(day: date, hour: int) -> list[int]:
+    """Deterministic counts of the counter's parts (COUNTS.parts; one value when it has no
+    parts, standing for the total), with a commute shape, scaled by the day_factor."""
     commute = 3 if hour in (7, 8, 16, 17) else 1
     base = 0 if hour < 5 else 10 * commute * day_factor(day)
-    west = int(base) + day.day % 5
-    east = int(base * 1.3) + hour % 3
-    return west, east
+    offsets = [day.day % 5, hour % 3]
+    return [
+        int(base * (1 + 0.3 * part)) + offsets[part % 2]
+        for part in range(max(1, len(COUNTS.parts)))
+    ]
 
 
-def fremont_rows(start: date, days: int) -> list[list[str]]:
-    """One row per hour for `days` days from `start`, 24 rows a day as the export has them."""
+def hourly_count(day: date, hour: int) -> tuple[int, ...]:
+    """The hour's counts in the order of COUNTS.count_labels (the total, then the parts)."""
+    parts = hourly_parts(day, hour)
+    return (sum(parts), *parts) if COUNTS.parts else tuple(parts)
+
+
+def counts_row(stamp: datetime, counts: tuple[int, ...] | None) -> list[str]:
+    """One row of the counter's file: the timestamp in its format, the counts in their
+    columns (blank when `counts` is None), any other column the value the config requires."""
+    cells = {COUNTS.timestamp: stamp.strftime(COUNTS.date_format), **COUNTS.required_values}
+    values = [None] * len(COUNTS.count_labels) if counts is None else counts
+    for label, value in zip(COUNTS.count_labels, values, strict=True):
+        cells[label] = "" if value is None else str(value)
+    return [cells.get(label, "") for label in COUNTS.header]
+
+
+def counts_rows(start: date, days: int) -> list[list[str]]:
+    """One row per hour for `days` days from `start`, 24 rows a day."""
     rows = []
     for offset in range(days):
         day = start + timedelta(days=offset)
         for hour in range(24):
-            west, east = hourly_count(day, hour)
-            stamp = datetime(day.year, day.month, day.day, hour).strftime(FREMONT_DATE_FORMAT)
-            rows.append([stamp, str(west + east), str(west), str(east)])
+            stamp = datetime(day.year, day.month, day.day, hour)
+            rows.append(counts_row(stamp, hourly_count(day, hour)))
     return rows
+
+
+def count_cells(row: list[str]) -> list[str]:
+    """The count cells of a row of counts_rows(), in the order of COUNTS.count_labels."""
+    return [row[COUNTS.header.index(label)] for label in COUNTS.count_labels]
+
+
+def blank_counts(row: list[str]) -> list[str]:
+    """The same row with every count blank, as an export writes an hour not counted."""
+    return [
+        "" if label in COUNTS.count_labels else cell
+        for label, cell in zip(COUNTS.header, row, strict=True)
+    ]
+
+
+def nonexistent_hours(start: date, days: int, timezone: str = TIMEZONE) -> list[datetime]:
+    """The local hours in the days from `start` that do not exist in `timezone` (the hour
+    skipped when the clocks go forward)."""
+    zone = ZoneInfo(timezone)
+    missing = []
+    for offset in range(days * 24):
+        stamp = datetime.combine(start, datetime.min.time()) + timedelta(hours=offset)
+        round_trip = stamp.replace(tzinfo=zone).astimezone(UTC).astimezone(zone)
+        if round_trip.replace(tzinfo=None) != stamp:
+            missing.append(stamp)
+    return missing
 
 
 def ghcn_row(
@@ -114,9 +181,14 @@ def ghcn_rows(start: date, days: int, station: str = GHCN_STATION[0]) -> list[li
     return [ghcn_row(start + timedelta(days=offset), station=station) for offset in range(days)]
 
 
-def fremont_text(rows: list[list[str]], header: list[str] = FREMONT_HEADER) -> str:
-    """As the portal writes it: only fields containing commas are quoted."""
+def counts_text(rows: list[list[str]], header: list[str] = COUNTS_HEADER) -> str:
+    """As a portal writes it: only fields containing commas are quoted."""
     return _csv_text([header, *rows], quoting=csv.QUOTE_MINIMAL)
+
+
+# The names the counts' generators had when only the Fremont Bridge was configured; tests/ci
+# still uses them. They write the configured counter's format.
+fremont_rows, fremont_text = counts_rows, counts_text
 
 
 def ghcn_text(rows: list[list[str]], header: list[str] = GHCN_HEADER) -> str:
@@ -165,17 +237,20 @@ def _csv_text(rows: list[list[str]], quoting: int) -> str:
 
 COUNTS_START, COUNTS_DAYS = date(2020, 1, 1), 547  # to 2021-06-30
 WEATHER_START, WEATHER_DAYS = date(2019, 12, 1), 568  # to 2021-06-20: ends before the counts
+# An ordinary hour the fixture leaves blank: that day is incomplete.
+BLANK_HOUR = datetime(2021, 2, 10, 9)
 
 
 def counts_fixture(days: int = COUNTS_DAYS) -> bytes:
-    """Counts from 2020-01-01 as the portal exports them: the non-existent 02:00 of each
-    spring-forward day is a blank row, and one ordinary hour (2021-02-10 09:00) is blank."""
-    rows = fremont_rows(COUNTS_START, days)
-    blank = {"03/08/2020 02:00:00 AM", "03/14/2021 02:00:00 AM", "02/10/2021 09:00:00 AM"}
-    for row in rows:
-        if row[0] in blank:
-            row[1:] = ["", "", ""]
-    return fremont_text(rows).encode()
+    """Counts from 2020-01-01 as a portal exports them: the hour that does not exist on each
+    spring-forward day is a blank row, and one ordinary hour (BLANK_HOUR) is blank."""
+    blank = {hour.strftime(COUNTS.date_format) for hour in nonexistent_hours(COUNTS_START, days)}
+    blank.add(BLANK_HOUR.strftime(COUNTS.date_format))
+    rows = [
+        blank_counts(row) if row[COUNTS.header.index(COUNTS.timestamp)] in blank else row
+        for row in counts_rows(COUNTS_START, days)
+    ]
+    return counts_text(rows).encode()
 
 
 def weather_fixture(days: int = WEATHER_DAYS) -> bytes:

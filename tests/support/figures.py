@@ -283,6 +283,7 @@ CONTEXT = plotting.Context.from_params(
         "dataset": {"counter": "Test Counter", "weather_station": "Test Station"},
         "events": [{"date": "2020-03-01", "label": "Test event", "description": "A change"}],
         "lead_bands": [7, 14, 28],
+        "counts": {"total": "Test total", "part_a": "Test part A"},
     }
 )
 

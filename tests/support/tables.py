@@ -7,21 +7,21 @@ from datetime import date
 import pandas as pd
 
 from bikeflow.calendar_features import calendar_features
-from support.data import GHCN_HEADER
+from support.data import GHCN_HEADER, blank_counts
+from support.sources import CONFIG, COUNTS
 from support.workflow import REPOSITORY
 
 SCHEMAS = REPOSITORY / "workflow" / "schemas"
 
-TIMEZONE = "America/Los_Angeles"
+# The configured counter's place and calendar.
+TIMEZONE = CONFIG["tables"]["timezone"]
+LOCATION = dict(CONFIG["tables"]["location"])
+HOLIDAYS = CONFIG["tables"]["holidays"]["country"]
 
-FREMONT_BRIDGE = {"latitude": 47.6475, "longitude": -122.3497}
+# The tidy count columns: the total, then its parts.
+COUNT_NAMES = COUNTS.tidy_names()
 
-COUNTS = ["total", "west", "east"]
-
-
-def blank(row: list[str]) -> list[str]:
-    """The same Fremont row with its three counts blank, as the export writes a lost hour."""
-    return [row[0], "", "", ""]
+blank = blank_counts  # a row with every count blank, as the export writes a lost hour
 
 
 def set_qflag(row: list[str], element: str, qflag: str = "X") -> list[str]:
@@ -37,7 +37,7 @@ def issues_frame(*issues: tuple[date, date, str]) -> pd.DataFrame:
 def features(days: list[date], index=None) -> pd.DataFrame:
     return calendar_features(
         pd.Series(days, index=index),
-        **FREMONT_BRIDGE,
+        **LOCATION,
         timezone=TIMEZONE,
-        holiday_country="US",
+        holiday_country=HOLIDAYS,
     )

@@ -9,15 +9,16 @@ import pandas as pd
 import pytest
 from support.daily_frames import PUBLICATION, SETTINGS, synthetic_daily
 from support.data import (
-    FREMONT_HEADER,
-    fremont_rows,
-    fremont_text,
+    COUNTS_HEADER,
+    counts_rows,
+    counts_text,
     ghcn_rows,
     ghcn_text,
+    nonexistent_hours,
     write,
 )
+from support.sources import COUNTS, WEATHER
 from support.tables import (
-    SCHEMAS,
     TIMEZONE,
     blank,
     features,
@@ -33,24 +34,24 @@ from bikeflow.daily import (
 from bikeflow.features import Days
 from bikeflow.model import fit
 from bikeflow.sources import read_daily_weather, read_hourly_counts
-from bikeflow.validation import load_schema_descriptor
 
 
 @pytest.fixture(scope="module")
-def fremont_schema() -> dict:
-    return load_schema_descriptor(SCHEMAS / "sources" / "fremont_bridge.schema.yaml")
+def counts_schema() -> dict:
+    """The configured counts source's schema."""
+    return COUNTS.schema
 
 
 @pytest.fixture(scope="module")
 def weather_schema() -> dict:
-    return load_schema_descriptor(SCHEMAS / "sources" / "seatac_weather.schema.yaml")
+    return WEATHER.schema
 
 
 @pytest.fixture
-def read_counts(tmp_path, fremont_schema):
-    def read(rows: list[list[str]], header: list[str] = FREMONT_HEADER) -> pd.DataFrame:
+def read_counts(tmp_path, counts_schema):
+    def read(rows: list[list[str]], header: list[str] = COUNTS_HEADER) -> pd.DataFrame:
         return read_hourly_counts(
-            write(tmp_path / "fremont.csv", fremont_text(rows, header)), fremont_schema
+            write(tmp_path / "counts.csv", counts_text(rows, header)), counts_schema
         )
 
     return read
@@ -67,8 +68,11 @@ def read_weather(tmp_path, weather_schema):
 @pytest.fixture
 def daily_table(read_counts, read_weather):
     """A daily table as the pipeline builds it: blanks, flags, missing weather, calendar."""
-    rows = fremont_rows(date(2021, 3, 13), 4)
-    rows[24 + 2] = blank(rows[24 + 2])  # spring forward: complete
+    start = date(2021, 3, 13)
+    rows = counts_rows(start, 4)
+    for hour in nonexistent_hours(start, 4):  # a spring-forward day: still complete
+        position = (hour.date() - start).days * 24 + hour.hour
+        rows[position] = blank(rows[position])
     rows[48 + 9] = blank(rows[48 + 9])  # 2021-03-15 incomplete
     weather_rows = ghcn_rows(date(2021, 3, 13), 4)
     set_qflag(weather_rows[0], "TMAX")

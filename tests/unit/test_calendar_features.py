@@ -1,4 +1,7 @@
-"""bikeflow.calendar_features: holidays, weekday and weekend, daylight in Seattle."""
+"""bikeflow.calendar_features: holidays, weekday and weekend, daylight in Seattle.
+
+The library is tested at a place whose holidays and daylight are known here, whatever counter
+the configuration names."""
 
 from __future__ import annotations
 
@@ -6,7 +9,19 @@ from datetime import date
 
 import pandas as pd
 import pytest
-from support.tables import features
+
+from bikeflow.calendar_features import calendar_features
+
+SEATTLE = {
+    "latitude": 47.6475,
+    "longitude": -122.3497,
+    "timezone": "America/Los_Angeles",
+    "holiday_country": "US",
+}
+
+
+def features(days: list[date], index=None) -> pd.DataFrame:
+    return calendar_features(pd.Series(days, index=index), **SEATTLE)
 
 
 @pytest.mark.parametrize(

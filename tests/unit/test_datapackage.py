@@ -10,16 +10,21 @@ from pathlib import Path
 
 import pytest
 from support.data import ghcn_rows
+from support.sources import CONFIG, COUNTS
 from support.tables import SCHEMAS
 
 from bikeflow.atomic import write_text
 from bikeflow.datapackage import data_package, package_json, table_resource
+from bikeflow.dataset import count_columns, table_words
 from bikeflow.table_io import write_table
+from bikeflow.table_schemas import table_schema as written_for
 from bikeflow.validation import load_schema_descriptor, validate_package
 
 
 def table_schema(name: str) -> dict:
-    return load_schema_descriptor(SCHEMAS / "tables" / f"{name}.schema.yaml")
+    """A tidy table's schema as the workflow writes it for the configured dataset."""
+    template = load_schema_descriptor(SCHEMAS / "tables" / f"{name}.schema.yaml")
+    return written_for(template, table_words(CONFIG), count_columns(COUNTS.schema))
 
 
 def test_table_resource_records_size_hash_and_relative_path(tmp_path, daily_table):

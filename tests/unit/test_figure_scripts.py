@@ -138,6 +138,7 @@ def test_figures_say_what_the_context_says(tmp_path: Path):
     assert "Test Counter" in draw("daily_traffic", tmp_path).get_suptitle()
     assert "Test Station" in draw("temperature", tmp_path).axes[0].get_xlabel()
     assert "Test Station" in draw("precipitation", tmp_path).axes[0].get_xlabel()
+    assert draw("daily_traffic", tmp_path).axes[0].get_title(loc="left").startswith("Test total, ")
     for figure in ("daily_traffic", "backtest_error", "drift_backtest"):
         assert "2020-03-01: Test event" in legend_texts(draw(figure, tmp_path)), figure
 

@@ -18,7 +18,7 @@ from bikeflow.formats import json_text
 from bikeflow.live_error import LiveErrorSettings, timeline
 from bikeflow.live_error import backtest_summary as live_summary
 from bikeflow.model import backtest, backtest_folds, fold_at, run_fold
-from bikeflow.model_card import model_card
+from bikeflow.model_card import Words, model_card
 
 BANDS = [7, 14, 28]
 CALIBRATION = CalibrationSettings(tuple(BANDS), 0.8, 1)
@@ -99,8 +99,16 @@ def inputs(two_years):
     }
 
 
+WORDS = Words(
+    counter="Test Bridge",
+    weather_station="Test Airport",
+    counts={"total": "Both directions", "inbound": "Into town"},
+    counter_issues="resources/test_issues.csv",
+)
+
+
 def card(inputs, **changes) -> str:
-    return model_card(**(inputs | changes))
+    return model_card(**(inputs | {"words": WORDS} | changes))
 
 
 def test_model_card_has_every_section_in_reading_order(inputs):
@@ -162,3 +170,17 @@ def test_the_monitors_say_how_far_they_can_be_trusted(inputs):
     assert "more than 2 times the error expected" in text
     assert "- **Input drift**: The drift check" in text
     assert "at 1 of the 2 month ends of the quiet period" in text
+
+
+def test_the_card_names_the_configured_counter_its_count_and_its_weather(inputs):
+    text = card(inputs)
+    assert text.startswith("# Model card: daily bicycle count (`total`) at Test Bridge\n")
+    assert "counted a day at Test Bridge (`total`: Both directions)" in text
+    assert "The weather is observed at Test Airport, not at the counter" in text
+    assert "the periods curated in `resources/test_issues.csv`" in text
+
+
+def test_a_counter_without_curated_issues_is_told_where_a_list_would_go(inputs):
+    text = card(inputs, words=Words("Test Bridge", "Test Airport", counter_issues=None))
+    assert "which this counter does not have yet (`issues` of the counts source" in text
+    assert "counter_issues.csv" not in text

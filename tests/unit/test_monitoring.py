@@ -8,26 +8,28 @@ import numpy as np
 import pandas as pd
 from support.daily_frames import make_incomplete, synthetic_daily
 
-from bikeflow.monitoring import WORST_DAY_COLUMNS, health_report, worst_days
+from bikeflow.monitoring import health_report, worst_day_columns, worst_days
+
+WEATHER = ["precipitation_mm", "snowfall_mm", "snow_depth_mm", "tmax_c", "tmin_c", "wind_mean_m_s"]
 
 
-def hourly(start: date, days: int, blank_last_hours: int = 0) -> pd.DataFrame:
+def hourly(
+    start: date, days: int, blank_last_hours: int = 0, counts=("total", "west", "east")
+) -> pd.DataFrame:
     stamps = pd.date_range(
         datetime(start.year, start.month, start.day), periods=24 * days, freq="h"
     )
-    counts = pd.array(np.arange(len(stamps)) % 50, dtype="Int64")
+    values = pd.array(np.arange(len(stamps)) % 50, dtype="Int64")
     table = pd.DataFrame(
         {
             "timestamp": stamps,
             "date": stamps.date,
             "hour": stamps.hour,
-            "total": counts,
-            "west": counts,
-            "east": counts,
+            **dict.fromkeys(counts, values),
         }
     )
     if blank_last_hours:
-        table.loc[table.index[-blank_last_hours:], ["total", "west", "east"]] = pd.NA
+        table.loc[table.index[-blank_last_hours:], list(counts)] = pd.NA
     return table
 
 
@@ -74,6 +76,16 @@ def test_health_describes_the_daily_table():
     assert table["missing_weather_by_element"]["tmax_c"] == 1
 
 
+def test_health_reads_the_count_columns_the_counter_has_whatever_their_names():
+    """A fork's counter counts `inbound` and `outbound`: its last observation is the last
+    hour any of its counts has."""
+    counts = hourly(date(2021, 1, 1), 5, blank_last_hours=24, counts=("total", "inbound"))
+    report = health_report(
+        counts, weather(date(2021, 1, 1), 5), synthetic_daily(date(2021, 1, 1), 5), 45
+    )
+    assert report["sources"][0]["last"] == "2021-01-04"
+
+
 def test_a_source_without_observations_is_stale():
     counts = hourly(date(2021, 1, 1), 2, blank_last_hours=48)
     report = health_report(
@@ -94,8 +106,8 @@ def test_worst_days_largest_absolute_error_first_with_weather():
             "seasonal_mean": 0.0,
         }
     )
-    table = worst_days(predictions, daily, count=3)
-    assert list(table.columns) == WORST_DAY_COLUMNS
+    table = worst_days(predictions, daily, count=3, weather_columns=WEATHER)
+    assert list(table.columns) == worst_day_columns(WEATHER)
     # |errors| 10, 50, 50, 0, 19.75: the tie goes to the earlier day
     assert table["date"].tolist() == ["2021-01-02", "2021-01-03", "2021-01-05"]
     assert table["error"].tolist() == [-50.0, 50.0, -19.8]
@@ -103,4 +115,7 @@ def test_worst_days_largest_absolute_error_first_with_weather():
     assert table["actual"].tolist() == [200, 300, 500]
     assert table.loc[0, "tmax_c"] == daily.loc[1, "tmax_c"]
     assert table["complete"].all() and (table["counter_issue"] == "").all()
-    assert worst_days(predictions, daily, count=10)["holiday"].tolist()[-1] == "Someday"
+    every_day = worst_days(predictions, daily, count=10, weather_columns=WEATHER)
+    assert every_day["holiday"].tolist()[-1] == "Someday"
+    without_wind = worst_days(predictions, daily, count=3, weather_columns=WEATHER[:-1])
+    assert "wind_mean_m_s" not in without_wind.columns

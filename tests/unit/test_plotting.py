@@ -126,6 +126,7 @@ def test_main_draws_the_figure_from_the_named_inputs_and_logs_one_line(tmp_path:
         "dataset": {"counter": "A", "weather_station": "B"},
         "events": [{"date": "2020-03-01", "label": "Change", "description": "What changed"}],
         "lead_bands": [7, 14, 28],
+        "counts": {"total": "Both"},
     }
     output, log = tmp_path / "figures/backtest_error.png", tmp_path / "logs/backtest_error.log"
     plotting.main(Snakemake(inputs, output, log, params), load("backtest_error").draw)

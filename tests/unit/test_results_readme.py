@@ -41,6 +41,7 @@ SOURCES = {  # the config's sources, as the rule gets them
     },
 }
 SHA256 = {name: hashlib.sha256(name.encode()).hexdigest() for name in SOURCES}
+WEATHER_COLUMNS = ["tmax_c", "precipitation_mm"]
 BANDS = ["1-7", "8-14", "15-28", "29+", "all"]
 
 
@@ -166,6 +167,7 @@ def results(*, calm: bool = True, **changes) -> Results:
         }
     )
     inputs = {
+        "title": "Bicycle traffic over a test bridge",
         "sources": SOURCES,
         "accepted": {name: {"sha256": sha} for name, sha in SHA256.items()},
         "coverage": span.describe(),
@@ -181,7 +183,7 @@ def results(*, calm: bool = True, **changes) -> Results:
         "live_monitor": LIVE_MONITOR,
         "latest": latest(),
         "scores": scores(),
-        "worst": worst_days(holdout, daily, count=3),
+        "worst": worst_days(holdout, daily, count=3, weather_columns=WEATHER_COLUMNS),
         "counter_issues": "resources/counter_issues.csv",
         "figures": [
             Figure("daily_traffic", "figures/daily_traffic.png", "Bicycles a day over the bridge.")
@@ -217,7 +219,7 @@ def test_warnings_put_the_live_error_first_then_the_gate_the_promotion_and_the_d
 def test_the_sections_come_in_reading_order(calm_page):
     headings = [line for line in calm_page.splitlines() if line.startswith("#")]
     assert headings == [
-        "# Results: bicycle traffic over Seattle's Fremont Bridge",
+        "# Results: Bicycle traffic over a test bridge",
         "## Data",
         "## Forecasts",
         "### Latest forecast",
@@ -316,7 +318,10 @@ def test_freshness_names_each_source_with_its_accepted_sha256_and_marks_a_stale_
 
 
 def test_days_to_look_at_average_each_days_forecasts(calm_page):
-    assert "excludes 2 days of the daily table" in calm_page
+    assert (
+        "The curated list of counter problems, [`resources/counter_issues.csv`]"
+        "(../resources/counter_issues.csv), excludes 2 days of the daily table"
+    ) in calm_page
     # 12-24 forecast twice (2600, 2800) for 3000 counted: mean error -300
     assert "| 2020-12-24 | 3,000 | 2,700 | -300 |" in calm_page
     assert "| Christmas Day |" in calm_page
@@ -346,6 +351,33 @@ def test_figures_show_their_caption_and_tables_are_linked(calm_page):
     assert "- [daily](tables/daily.csv) ([Parquet](tables/daily.parquet))" in calm_page
 
 
+def test_a_counter_without_curated_issues_is_told_how_to_start_a_list():
+    page = index_markdown(results(counter_issues=None))
+    assert "The counter has no curated list of its problems" in page
+    assert "name it in `issues` of the counts source in `config/config.yaml`" in page
+    assert "counter_issues.csv" not in page
+
+
+def test_a_source_in_the_repository_is_linked_from_the_results_folder():
+    """The demo's sources are paths in the repository: the page in results/ links them so
+    the link leads to the file."""
+    demo = {name: source | {"url": f".test/data/{name}.csv"} for name, source in SOURCES.items()}
+    rows = freshness_table(results(sources=demo))[2:]
+    assert rows[0].startswith(
+        "| [Fremont Bridge hourly bicycle counts](../.test/data/fremont_bridge.csv) |"
+    )
+
+
 def test_a_caption_becomes_its_first_paragraph_on_one_line():
     rst = "Daily bicycles against\nthe day's maximum temperature.\n\nA second paragraph.\n"
-    assert caption_line(rst) == "Daily bicycles against the day's maximum temperature."
+    assert caption_line(rst, {}) == "Daily bicycles against the day's maximum temperature."
+
+
+def test_a_captions_substitutions_become_the_datasets_words():
+    rst = "Bicycles at |counter| against the weather at\n|weather_station|.\n"
+    words = {"counter": "Test Bridge", "weather_station": "Test Airport"}
+    assert (
+        caption_line(rst, words) == "Bicycles at Test Bridge against the weather at Test Airport."
+    )
+    with pytest.raises(KeyError, match=r"\|place\|"):
+        caption_line("Bicycles at |place|.", words)

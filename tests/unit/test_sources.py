@@ -1,86 +1,94 @@
-"""bikeflow.sources: the Fremont export and the GHCN access CSV read into tidy tables."""
+"""bikeflow.sources: the configured counter's export and the GHCN access CSV read into tidy
+tables."""
 
 from __future__ import annotations
 
 import math
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 import pytest
 from support.data import (
-    FREMONT_HEADER,
-    fremont_rows,
+    COUNTS_HEADER,
+    count_cells,
+    counts_row,
+    counts_rows,
     ghcn_row,
     ghcn_rows,
     hourly_count,
 )
+from support.sources import COUNTS, WEATHER
 from support.tables import (
-    COUNTS,
+    COUNT_NAMES,
     blank,
     set_qflag,
 )
 
-from bikeflow.monitoring import WEATHER_COLUMNS  # the weather table's value columns
+from bikeflow.dataset import weather_columns
+
+WEATHER_COLUMNS = weather_columns(WEATHER.schema)  # the weather table's value columns
 
 
-@pytest.mark.parametrize(
-    ("clock", "hour"),
-    [
-        ("12:00:00 AM", 0),
-        ("01:00:00 AM", 1),
-        ("11:00:00 AM", 11),
-        ("12:00:00 PM", 12),
-        ("01:00:00 PM", 13),
-        ("11:00:00 PM", 23),
-    ],
-)
-def test_am_pm_clock_parses_to_the_hour_of_day(read_counts, clock, hour):
-    hourly = read_counts([[f"01/04/2021 {clock}", "7", "3", "4"]])
+@pytest.mark.parametrize("hour", [0, 1, 11, 12, 13, 23])
+def test_timestamps_in_the_schemas_format_parse_to_the_hour_of_day(read_counts, hour):
+    """Midnight and noon included: in a 12-hour format (Fremont's "%I:%M:%S %p") they are the
+    hours a clock gets wrong."""
+    day = date(2021, 1, 4)
+    hourly = read_counts([counts_row(datetime(2021, 1, 4, hour), hourly_count(day, hour))])
     assert hourly["timestamp"].tolist() == [pd.Timestamp(2021, 1, 4, hour)]
-    assert hourly["date"].tolist() == [date(2021, 1, 4)]
+    assert hourly["date"].tolist() == [day]
     assert hourly["hour"].tolist() == [hour]
 
 
 def test_hourly_counts_are_integers_with_tidy_columns(read_counts):
     day = date(2021, 1, 4)
-    hourly = read_counts(fremont_rows(day, 1))
-    assert list(hourly.columns) == ["timestamp", "date", "hour", *COUNTS]
+    hourly = read_counts(counts_rows(day, 1))
+    assert sorted(hourly.columns[:3]) == ["date", "hour", "timestamp"]
+    assert sorted(hourly.columns[3:]) == sorted(COUNT_NAMES)
     assert hourly["hour"].tolist() == list(range(24))
     assert all(type(value) is date for value in hourly["date"])
-    for column in COUNTS:
+    for column in COUNT_NAMES:
         assert hourly[column].dtype == "Int64"
-    west, east = hourly_count(day, 8)
     eight = hourly.loc[hourly["hour"] == 8].iloc[0]
-    assert (eight["total"], eight["west"], eight["east"]) == (west + east, west, east)
+    assert tuple(eight[COUNT_NAMES]) == hourly_count(day, 8)
+    if COUNTS.parts:
+        assert eight["total"] == sum(hourly_count(day, 8)[1:])
+
+
+def test_count_columns_follow_the_schemas_order(read_counts):
+    hourly = read_counts(counts_rows(date(2021, 1, 4), 1))
+    in_schema = [COUNTS.tidy[label] for label in COUNTS.header if label in COUNTS.count_labels]
+    assert list(hourly.columns) == ["timestamp", "date", "hour", *in_schema]
 
 
 def test_rows_out_of_order_are_sorted_by_time(read_counts):
-    rows = fremont_rows(date(2021, 1, 4), 2)
+    rows = counts_rows(date(2021, 1, 4), 2)
     assert read_counts(rows[::-1]).equals(read_counts(rows))
 
 
 @pytest.mark.parametrize("change", ["reordered", "extra column"])
 def test_columns_are_read_by_name(read_counts, change):
-    rows = fremont_rows(date(2021, 1, 4), 2)
+    rows = counts_rows(date(2021, 1, 4), 2)
     expected = read_counts(rows)
     if change == "reordered":
-        order = [2, 0, 3, 1]
-        header = [FREMONT_HEADER[i] for i in order]
+        order = list(range(len(COUNTS_HEADER)))[::-1]
+        header = [COUNTS_HEADER[i] for i in order]
         changed = [[row[i] for i in order] for row in rows]
     else:
-        header = [*FREMONT_HEADER[:2], "Fremont Bridge Note", *FREMONT_HEADER[2:]]
+        header = [*COUNTS_HEADER[:2], "Counter Note", *COUNTS_HEADER[2:]]
         changed = [[*row[:2], "ok, fine", *row[2:]] for row in rows]
     pd.testing.assert_frame_equal(read_counts(changed, header), expected)
 
 
 def test_blank_count_hour_stays_missing(read_counts):
-    rows = fremont_rows(date(2021, 1, 4), 1)
+    rows = counts_rows(date(2021, 1, 4), 1)
     rows[9] = blank(rows[9])
+    assert count_cells(rows[9]) == [""] * len(COUNT_NAMES)
     hourly = read_counts(rows)
     assert len(hourly) == 24
-    missing = hourly[hourly[COUNTS].isna().any(axis=1)]
+    missing = hourly[hourly[COUNT_NAMES].isna().any(axis=1)]
     assert missing["hour"].tolist() == [9]
-    assert missing[COUNTS].isna().all(axis=None)
+    assert missing[COUNT_NAMES].isna().all(axis=None)
 
 
 @pytest.mark.parametrize(

@@ -6,10 +6,10 @@ from datetime import date
 
 import pandas as pd
 from support.data import (
-    fremont_rows,
+    counts_rows,
     hourly_count,
 )
-from support.tables import blank
+from support.tables import COUNT_NAMES, blank
 
 from bikeflow.table_io import read_table, write_table
 
@@ -26,16 +26,19 @@ def test_write_then_read_round_trips_values_and_dtypes(tmp_path, daily_table):
 
 
 def test_hourly_table_round_trips_timestamps(tmp_path, read_counts):
-    rows = fremont_rows(date(2021, 1, 4), 1)
+    rows = counts_rows(date(2021, 1, 4), 1)
     rows[3] = blank(rows[3])
     hourly = read_counts(rows)
     write_table(hourly, tmp_path / "hourly.csv", tmp_path / "hourly.parquet")
     pd.testing.assert_frame_equal(read_table(tmp_path / "hourly.parquet"), hourly)
     lines = (tmp_path / "hourly.csv").read_text(encoding="utf-8").splitlines()
-    assert lines[0] == "timestamp,date,hour,total,west,east"
-    assert lines[4] == "2021-01-04T03:00:00,2021-01-04,3,,,"
-    west, east = hourly_count(date(2021, 1, 4), 13)
-    assert lines[14] == f"2021-01-04T13:00:00,2021-01-04,13,{west + east},{west},{east}"
+    columns = lines[0].split(",")
+    assert columns[:3] == ["timestamp", "date", "hour"]
+    assert sorted(columns[3:]) == sorted(COUNT_NAMES)
+    assert lines[4] == "2021-01-04T03:00:00,2021-01-04,3" + "," * len(COUNT_NAMES)
+    counted = dict(zip(COUNT_NAMES, hourly_count(date(2021, 1, 4), 13), strict=True))
+    values = ",".join(str(counted[column]) for column in columns[3:])
+    assert lines[14] == f"2021-01-04T13:00:00,2021-01-04,13,{values}"
 
 
 def test_writing_the_same_frame_twice_is_byte_identical(tmp_path, daily_table):

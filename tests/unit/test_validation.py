@@ -12,30 +12,35 @@ import hashlib
 import io
 import json
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from support.data import (
     CDO_HEADER,
+    COUNTS_HEADER,
     FREMONT_2019_TO_2023_HEADER,
     FREMONT_HEADER,
     FREMONT_SIDEWALK_HEADER,
     GHCN_HEADER,
+    GHCN_STATION,
+    blank_counts,
     cdo_text,
+    counts_rows,
+    counts_text,
     drop_column,
-    fremont_rows,
-    fremont_text,
     ghcn_row,
     ghcn_rows,
     ghcn_text,
     write,
 )
+from support.sources import COUNTS, WEATHER, about_fremont
 from support.workflow import REPOSITORY
 
 from bikeflow.validation import (
     Published,
     Validation,
+    closest_labels,
     day_ranges,
     failure_message,
     load_schema_descriptor,
@@ -49,13 +54,19 @@ from bikeflow.validation import (
 )
 
 SCHEMAS = REPOSITORY / "workflow" / "schemas"
-FREMONT_SCHEMA = load_schema_descriptor(SCHEMAS / "sources" / "fremont_bridge.schema.yaml")
-GHCN_SCHEMA = load_schema_descriptor(SCHEMAS / "sources" / "seatac_weather.schema.yaml")
+# The configured sources' schemas: the tests judge files in the formats a fork configures.
+COUNTS_SCHEMA = COUNTS.schema
+GHCN_SCHEMA = WEATHER.schema
 GHCN_SCHEMA_FIELDS = [field["name"] for field in GHCN_SCHEMA["fields"]]
-SEATAC, CENTRAL_PARK = "USW00024233", "USW00094728"
+# The configured station (the fixtures' rows are its), and another one: New York's Central Park.
+STATION, CENTRAL_PARK = GHCN_STATION[0], "USW00094728"
 ISSUES_SCHEMA = load_schema_descriptor(SCHEMAS / "tables" / "counter_issues.schema.yaml")
 
-DATE, TOTAL, WEST, EAST = FREMONT_HEADER
+DATE, TOTAL = COUNTS.timestamp, COUNTS.total
+# Two count columns besides the total (the counter's parts, when it has them; else the total).
+PART, OTHER_PART = (COUNTS.count_labels[1:] or [TOTAL])[0], (COUNTS.count_labels[1:] or [TOTAL])[-1]
+# The Fremont Bridge export's labels, for the tests of its upstream history.
+FREMONT_DATE, FREMONT_TOTAL, FREMONT_WEST, FREMONT_EAST = FREMONT_HEADER
 START = date(2021, 1, 4)  # a Monday
 SHOWN = 10  # errors listed in a failure message, as the workflow's errors_shown
 ISSUES_HEADER = ["start", "end", "reason"]
@@ -133,8 +144,8 @@ ISSUES_ROWS = [
 
 
 @pytest.fixture(scope="module")
-def fremont() -> list[list[str]]:
-    return fremont_rows(START, 2)
+def counter_rows() -> list[list[str]]:
+    return counts_rows(START, 2)
 
 
 @pytest.fixture(scope="module")
@@ -145,19 +156,19 @@ def ghcn() -> list[list[str]]:
 # --- valid files -------------------------------------------------------------------------
 
 
-def test_generated_fremont_file_is_valid(tmp_path, fremont):
-    validation = check(tmp_path, fremont_text(fremont), FREMONT_SCHEMA)
+def test_generated_counts_file_is_valid(tmp_path, counter_rows):
+    validation = check(tmp_path, counts_text(counter_rows), COUNTS_SCHEMA)
     assert validation.valid, failure_message("fremont_bridge", validation, shown=SHOWN)
     assert validation.problems == []
     assert validation.stats["rows"] == 48
-    assert validation.stats["fields"] == 4
+    assert validation.stats["fields"] == len(COUNTS_HEADER)
 
 
-def test_fremont_hour_with_all_three_counts_blank_is_valid(tmp_path, fremont):
+def test_hour_with_every_count_blank_is_valid(tmp_path, counter_rows):
     """An hour the counter did not report: blank counts, no type, range or row-sum error."""
-    rows = [list(row) for row in fremont]
-    rows[8][1:] = ["", "", ""]
-    validation = check(tmp_path, fremont_text(rows), FREMONT_SCHEMA)
+    rows = [list(row) for row in counter_rows]
+    rows[8] = blank_counts(rows[8])
+    validation = check(tmp_path, counts_text(rows), COUNTS_SCHEMA)
     assert validation.valid, failure_message("fremont_bridge", validation, shown=SHOWN)
 
 
@@ -204,39 +215,12 @@ def test_counter_issues_file_is_valid(tmp_path):
     assert validation.valid, failure_message("counter_issues", validation, shown=SHOWN)
 
 
-# --- Fremont: header ---------------------------------------------------------------------
+# --- counts: header ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("header", "closest"),
-    [
-        pytest.param(
-            FREMONT_SIDEWALK_HEADER,
-            {
-                TOTAL: "Fremont Bridge Total",
-                WEST: "Fremont Bridge West Sidewalk",
-                EAST: "Fremont Bridge East Sidewalk",
-            },
-            id="sidewalk-names-until-2019",
-        ),
-        pytest.param(
-            [DATE, "Fremont Bridge NB", "Fremont Bridge SB"],
-            {TOTAL: None, WEST: None, EAST: None},
-            id="old-NB-SB-names",
-        ),
-        pytest.param(
-            FREMONT_2019_TO_2023_HEADER,
-            {TOTAL: "Fremont Bridge Sidewalks, south of N 34th St"},
-            id="total-without-Total-2019-to-2023",
-        ),
-        pytest.param(["Timestamp", TOTAL, WEST, EAST], {DATE: None}, id="date-renamed"),
-    ],
-)
-def test_renamed_fremont_column_names_the_missing_column_its_closest_and_the_header(
-    tmp_path, fremont, header, closest
-):
-    rows = [row[: len(header)] for row in fremont]
-    message = failure("fremont_bridge", check(tmp_path, fremont_text(rows, header), FREMONT_SCHEMA))
+def assert_names_missing_columns(message: str, header: list[str], closest: dict) -> None:
+    """`message` names each missing field with its closest label (None: none alike), and
+    shows the file's header."""
     for field, label in closest.items():
         line = line_naming(message, located(None, field) + "missing-label: ")
         if label is None:
@@ -248,11 +232,80 @@ def test_renamed_fremont_column_names_the_missing_column_its_closest_and_the_hea
     line_naming(message, f"  The file's header has {len(header)} columns: {shown_header}")
 
 
-def test_missing_column_skips_the_row_checks_that_would_repeat_it(tmp_path, fremont):
+def renamed(label: str, to: str = "Xyzzy") -> list[str]:
+    """The counter's header with one label replaced by a name like no other."""
+    return [to if column == label else column for column in COUNTS_HEADER]
+
+
+@pytest.mark.parametrize(
+    ("header", "closest"),
+    [
+        pytest.param(renamed(DATE), {DATE: None}, id="timestamp-renamed"),
+        pytest.param(renamed(TOTAL), {TOTAL: None}, id="total-renamed"),
+        pytest.param(
+            renamed(PART, f"{PART} (new)"), {PART: f"{PART} (new)"}, id="part-renamed-alike"
+        ),
+    ],
+)
+def test_renamed_count_column_names_the_missing_column_its_closest_and_the_header(
+    tmp_path, counter_rows, header, closest
+):
+    message = failure(
+        "fremont_bridge", check(tmp_path, counts_text(counter_rows, header), COUNTS_SCHEMA)
+    )
+    assert_names_missing_columns(message, header, closest)
+
+
+def test_a_respelt_one_word_label_is_offered_as_the_missing_ones_new_name():
+    """One-word labels are compared letter by letter (several words, word by word)."""
+    header = ["Zeitpunkt", "Gesamt", "Stadteinwärts", "Stadtauswärts"]
+    missing = ["Stadteinwaerts", "Stadtauswaerts", "Total"]
+    assert closest_labels(missing, header) == {
+        "Stadteinwaerts": "Stadteinwärts",
+        "Stadtauswaerts": "Stadtauswärts",
+    }
+
+
+@about_fremont
+@pytest.mark.parametrize(
+    ("header", "closest"),
+    [
+        pytest.param(
+            FREMONT_SIDEWALK_HEADER,
+            {
+                FREMONT_TOTAL: "Fremont Bridge Total",
+                FREMONT_WEST: "Fremont Bridge West Sidewalk",
+                FREMONT_EAST: "Fremont Bridge East Sidewalk",
+            },
+            id="sidewalk-names-until-2019",
+        ),
+        pytest.param(
+            [FREMONT_DATE, "Fremont Bridge NB", "Fremont Bridge SB"],
+            {FREMONT_TOTAL: None, FREMONT_WEST: None, FREMONT_EAST: None},
+            id="old-NB-SB-names",
+        ),
+        pytest.param(
+            FREMONT_2019_TO_2023_HEADER,
+            {FREMONT_TOTAL: "Fremont Bridge Sidewalks, south of N 34th St"},
+            id="total-without-Total-2019-to-2023",
+        ),
+    ],
+)
+def test_older_fremont_exports_name_the_missing_column_its_closest_and_the_header(
+    tmp_path, counter_rows, header, closest
+):
+    """The labels the Fremont Bridge export had upstream (config/README.md, "Upstream column
+    history"): each renamed column is named with the label it most likely became."""
+    rows = [row[: len(header)] for row in counter_rows]
+    message = failure("fremont_bridge", check(tmp_path, counts_text(rows, header), COUNTS_SCHEMA))
+    assert_names_missing_columns(message, header, closest)
+
+
+def test_missing_column_skips_the_row_checks_that_would_repeat_it(tmp_path, counter_rows):
     """An old export with a bad cell as well: the header is the cause to fix first, and its
     rows are not judged against a schema they were not written for."""
-    rows = with_cell(fremont, 5, 1, "-4")
-    validation = check(tmp_path, fremont_text(rows, FREMONT_2019_TO_2023_HEADER), FREMONT_SCHEMA)
+    rows = with_cell(counter_rows, 5, COUNTS_HEADER.index(DATE), "not a time")
+    validation = check(tmp_path, counts_text(rows, renamed(TOTAL)), COUNTS_SCHEMA)
     message = failure("fremont_bridge", validation)
     assert [problem.type for problem in validation.problems] == ["missing-label"], message
     assert message.splitlines()[0] == "fremont_bridge: failed validation with 1 error:"
@@ -280,61 +333,95 @@ def test_climate_data_online_layout_is_a_header_message_not_a_thousand_row_error
 @pytest.mark.parametrize(
     ("header", "repeated"),
     [
-        pytest.param([DATE, TOTAL, WEST, WEST], WEST, id="east-replaced-by-west"),
-        pytest.param([*FREMONT_HEADER, TOTAL], TOTAL, id="total-twice"),
+        pytest.param(renamed(OTHER_PART, PART), PART, id="a-part-replaced-by-another"),
+        pytest.param([*COUNTS_HEADER, TOTAL], TOTAL, id="total-twice"),
     ],
 )
-def test_duplicated_column_label_is_a_clear_error(tmp_path, fremont, header, repeated):
-    rows = [[*row, row[1]][: len(header)] for row in fremont]
-    validation = check(tmp_path, fremont_text(rows, header), FREMONT_SCHEMA)
+def test_duplicated_column_label_is_a_clear_error(tmp_path, counter_rows, header, repeated):
+    if header.count(repeated) == 1:
+        pytest.skip("the counter has one count column besides its total, or none")
+    total = COUNTS_HEADER.index(TOTAL)
+    rows = [[*row, row[total]][: len(header)] for row in counter_rows]
+    validation = check(tmp_path, counts_text(rows, header), COUNTS_SCHEMA)
     message = failure("fremont_bridge", validation)
     line_naming(message, f"field '{repeated} (repeated at column ", "duplicate-label")
-    if EAST not in header:
-        line_naming(message, located(None, EAST) + "missing-label: ")
+    if OTHER_PART not in header:
+        line_naming(message, located(None, OTHER_PART) + "missing-label: ")
 
 
-# --- Fremont: cells ----------------------------------------------------------------------
+# --- counts: cells -----------------------------------------------------------------------
+
+
+def bound_cases() -> list:
+    """A value just outside each bound the schema sets on a count column."""
+    cases = []
+    for field in COUNTS_SCHEMA["fields"]:
+        constraints = field.get("constraints", {})
+        if field["name"] == PART and "minimum" in constraints:
+            low = constraints["minimum"]
+            problem = f'constraint-error: constraint "minimum" is "{low}"'
+            cases.append(pytest.param(field["name"], str(low - 3), problem, id="below-minimum"))
+        if field["name"] == PART and "maximum" in constraints:
+            high = constraints["maximum"]
+            problem = f'constraint-error: constraint "maximum" is "{high}"'
+            cases.append(pytest.param(field["name"], str(high + 1), problem, id="above-maximum"))
+    return cases
 
 
 @pytest.mark.parametrize(
     ("field", "value", "problem"),
     [
-        pytest.param(WEST, "-3", 'constraint-error: constraint "minimum" is "0"', id="negative"),
-        pytest.param(EAST, "1.5", 'type-error: type is "integer', id="fractional"),
+        *bound_cases(),
+        pytest.param(OTHER_PART, "1.5", 'type-error: type is "integer', id="fractional"),
         pytest.param(TOTAL, "abc", 'type-error: type is "integer', id="text"),
-        pytest.param(
-            WEST, "10001", 'constraint-error: constraint "maximum" is "10000"', id="too-large"
-        ),
     ],
 )
-def test_bad_fremont_count_names_row_field_and_value(tmp_path, fremont, field, value, problem):
-    rows = with_cell(fremont, 5, FREMONT_HEADER.index(field), value)
-    message = failure("fremont_bridge", check(tmp_path, fremont_text(rows), FREMONT_SCHEMA))
+def test_bad_count_names_row_field_and_value(tmp_path, counter_rows, field, value, problem):
+    rows = with_cell(counter_rows, 5, COUNTS_HEADER.index(field), value)
+    message = failure("fremont_bridge", check(tmp_path, counts_text(rows), COUNTS_SCHEMA))
     line = line_naming(message, located(file_row(5), field))
     assert problem in line, message
     assert f"(value {value!r})" in line, message
 
 
-@pytest.mark.parametrize(
-    "stamp",
-    [
-        pytest.param("2021-01-04T05:00:00", id="iso"),
-        pytest.param("2021-01-04 05:00:00", id="iso-space"),
-        pytest.param("01/04/2021 17:00:00", id="24-hour-without-am-pm"),
-        pytest.param("01/04/2021", id="date-only"),
-    ],
-)
-def test_timestamp_in_another_format_names_row_and_value(tmp_path, fremont, stamp):
-    rows = with_cell(fremont, 8, 0, stamp)
-    message = failure("fremont_bridge", check(tmp_path, fremont_text(rows), FREMONT_SCHEMA))
+def written_otherwise() -> list:
+    """The hour 2021-01-04 17:00 in other common formats than the schema's (those the
+    schema's own format would read are left out)."""
+    stamps = {
+        "iso": "2021-01-04T17:00:00",
+        "iso-space": "2021-01-04 17:00:00",
+        "us-12-hour": "01/04/2021 05:00:00 PM",
+        "us-24-hour": "01/04/2021 17:00:00",
+        "day-first": "04.01.2021 17:00",
+        "date-only": "01/04/2021",
+    }
+    return [
+        pytest.param(stamp, id=name)
+        for name, stamp in stamps.items()
+        if not reads_as(stamp, COUNTS.date_format)
+    ]
+
+
+def reads_as(stamp: str, date_format: str) -> bool:
+    try:
+        datetime.strptime(stamp, date_format)
+    except ValueError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("stamp", written_otherwise())
+def test_timestamp_in_another_format_names_row_and_value(tmp_path, counter_rows, stamp):
+    rows = with_cell(counter_rows, 8, COUNTS_HEADER.index(DATE), stamp)
+    message = failure("fremont_bridge", check(tmp_path, counts_text(rows), COUNTS_SCHEMA))
     line = line_naming(message, located(file_row(8), DATE) + "type-error: ")
-    assert '"datetime/%m/%d/%Y %I:%M:%S %p"' in line, message
+    assert f'"datetime/{COUNTS.date_format}"' in line, message
     assert f"(value {stamp!r})" in line, message
 
 
-def test_blank_timestamp_names_row_and_field(tmp_path, fremont):
-    rows = with_cell(fremont, 3, 0, "")
-    message = failure("fremont_bridge", check(tmp_path, fremont_text(rows), FREMONT_SCHEMA))
+def test_blank_timestamp_names_row_and_field(tmp_path, counter_rows):
+    rows = with_cell(counter_rows, 3, COUNTS_HEADER.index(DATE), "")
+    message = failure("fremont_bridge", check(tmp_path, counts_text(rows), COUNTS_SCHEMA))
     line_naming(message, located(file_row(3), DATE) + 'constraint-error: constraint "required"')
 
 
@@ -354,40 +441,45 @@ def test_blank_timestamp_names_row_and_field(tmp_path, fremont):
             id="day-block-repeated",
         ),
         pytest.param(
-            lambda rows: with_cell(rows, 30, 0, rows[29][0]),
+            lambda rows: with_cell(
+                rows, 30, COUNTS_HEADER.index(DATE), rows[29][COUNTS_HEADER.index(DATE)]
+            ),
             1,
             "row 32: primary-key: the same as in the row at position 31",
             id="timestamp-repeated-with-other-counts",
         ),
     ],
 )
-def test_duplicated_timestamps_name_both_rows(tmp_path, fremont, mutate, duplicates, first):
-    validation = check(tmp_path, fremont_text(mutate(fremont)), FREMONT_SCHEMA)
+def test_duplicated_timestamps_name_both_rows(tmp_path, counter_rows, mutate, duplicates, first):
+    validation = check(tmp_path, counts_text(mutate(counter_rows)), COUNTS_SCHEMA)
     message = failure("fremont_bridge", validation)
     assert [p.type for p in validation.problems] == ["primary-key"] * duplicates, message
     line_naming(message, "  - " + first)
 
 
+@pytest.mark.skipif(not COUNTS.parts, reason="the counter's schema sums no parts (rowSums)")
 @pytest.mark.parametrize(
     ("field", "delta"),
     [
         pytest.param(TOTAL, 1, id="total-too-high"),
         pytest.param(TOTAL, -1, id="total-too-low"),
-        pytest.param(WEST, 2, id="west-changed"),
-        pytest.param(EAST, -1, id="east-changed"),
+        pytest.param(PART, 2, id="a-part-changed"),
+        pytest.param(OTHER_PART, -1, id="another-part-changed"),
     ],
 )
-def test_total_not_sum_of_sidewalks_names_row_and_fields(tmp_path, fremont, field, delta):
-    column = FREMONT_HEADER.index(field)
-    rows = with_cell(fremont, 7, column, str(int(fremont[7][column]) + delta))
-    total, west, east = (int(cell) for cell in rows[7][1:])
-    validation = check(tmp_path, fremont_text(rows), FREMONT_SCHEMA)
+def test_total_not_sum_of_parts_names_row_and_fields(tmp_path, counter_rows, field, delta):
+    column = COUNTS_HEADER.index(field)
+    rows = with_cell(counter_rows, 7, column, str(int(counter_rows[7][column]) + delta))
+    total = int(rows[7][COUNTS_HEADER.index(TOTAL)])
+    parts = [int(rows[7][COUNTS_HEADER.index(part)]) for part in COUNTS.parts]
+    validation = check(tmp_path, counts_text(rows), COUNTS_SCHEMA)
     message = failure("fremont_bridge", validation)
     assert [p.type for p in validation.problems] == ["row-constraint"], message
+    named = " + ".join(f'"{part}"' for part in COUNTS.parts)
     line_naming(
         message,
         f"  - row {file_row(7)}: row-constraint: ",
-        f'"{TOTAL}" is {total} but "{WEST}" + "{EAST}" = {west + east}',
+        f'"{TOTAL}" is {total} but {named} = {sum(parts)}',
     )
 
 
@@ -396,9 +488,9 @@ def test_total_not_sum_of_sidewalks_names_row_and_fields(tmp_path, fremont, fiel
     [pytest.param(2, "early", id="first-row"), pytest.param(60, "late", id="beyond-first-buffer")],
 )
 def test_non_utf8_bytes_are_an_encoding_error_not_an_exception(tmp_path, days, where):
-    data = fremont_text(fremont_rows(START, days)).encode()
+    data = counts_text(counts_rows(START, days)).encode()
     cut = data.index(b"\n") + 5 if where == "early" else len(data) - 100
-    validation = check(tmp_path, data[:cut] + b"\xff\xfe" + data[cut:], FREMONT_SCHEMA)
+    validation = check(tmp_path, data[:cut] + b"\xff\xfe" + data[cut:], COUNTS_SCHEMA)
     message = failure("fremont_bridge", validation)
     line_naming(message, "  - table: encoding-error: 'utf-8' codec can't decode byte 0xff")
 
@@ -408,20 +500,20 @@ def test_non_utf8_bytes_are_an_encoding_error_not_an_exception(tmp_path, days, w
 
 @pytest.mark.parametrize("content", [b"", b"\n"], ids=["zero-bytes", "one-newline"])
 def test_empty_file_is_invalid(tmp_path, content):
-    message = failure("fremont_bridge", check(tmp_path, content, FREMONT_SCHEMA))
+    message = failure("fremont_bridge", check(tmp_path, content, COUNTS_SCHEMA))
     line_naming(message, "  - table: source-error: the source is empty")
 
 
 def test_header_only_file_still_has_its_header_checked(tmp_path):
-    header = [DATE, "Fremont Bridge NB", "Fremont Bridge SB"]
-    message = failure("fremont_bridge", check(tmp_path, fremont_text([], header), FREMONT_SCHEMA))
+    header = [DATE, "Xyzzy A", "Xyzzy B"]
+    message = failure("fremont_bridge", check(tmp_path, counts_text([], header), COUNTS_SCHEMA))
     line_naming(message, located(None, TOTAL) + "missing-label: ")
 
 
 @pytest.mark.parametrize(
     ("text", "schema", "source"),
     [
-        pytest.param(fremont_text([]), FREMONT_SCHEMA, "fremont_bridge", id="fremont"),
+        pytest.param(counts_text([]), COUNTS_SCHEMA, "fremont_bridge", id="counts"),
         pytest.param(ghcn_text([]), GHCN_SCHEMA, "seatac_weather", id="ghcn"),
     ],
 )
@@ -444,8 +536,8 @@ def test_header_only_counter_issues_is_an_empty_list(tmp_path):
     assert "| Rows | 0 |" in summary
 
 
-def test_utf8_byte_order_mark_does_not_hide_the_first_column(tmp_path, fremont):
-    validation = check(tmp_path, "\ufeff" + fremont_text(fremont), FREMONT_SCHEMA)
+def test_utf8_byte_order_mark_does_not_hide_the_first_column(tmp_path, counter_rows):
+    validation = check(tmp_path, "\ufeff" + counts_text(counter_rows), COUNTS_SCHEMA)
     assert validation.valid, failure_message("fremont_bridge", validation, shown=SHOWN)
 
 
@@ -526,11 +618,11 @@ def test_station_is_checked_on_every_row_when_configured(tmp_path, ghcn):
     rows = with_cell(ghcn, 6, GHCN_HEADER.index("STATION"), CENTRAL_PARK)
     text = ghcn_text(rows)
     assert check(tmp_path, text, GHCN_SCHEMA).valid  # the schema alone knows no station
-    validation = check(tmp_path, text, GHCN_SCHEMA, required_values={"STATION": SEATAC})
+    validation = check(tmp_path, text, GHCN_SCHEMA, required_values={"STATION": STATION})
     message = failure("seatac_weather", validation)
     assert len(validation.problems) == 1, message
     line = line_naming(message, located(file_row(6), "STATION") + "constraint-error: ")
-    assert f"every row must have {SEATAC!r} here" in line, message
+    assert f"every row must have {STATION!r} here" in line, message
     assert f"found {CENTRAL_PARK!r}" in line, message
 
 
@@ -538,7 +630,7 @@ def test_file_of_another_station_is_refused_with_a_capped_count(tmp_path):
     """Central Park's record is valid GHCN-Daily and would have been published as Sea-Tac's
     weather. Every row is wrong: frictionless stops at its limit, and the count says so."""
     text = ghcn_text(ghcn_rows(date(1869, 1, 1), 1200, station=CENTRAL_PARK))
-    validation = check(tmp_path, text, GHCN_SCHEMA, required_values={"STATION": SEATAC})
+    validation = check(tmp_path, text, GHCN_SCHEMA, required_values={"STATION": STATION})
     message = failure("seatac_weather", validation)
     assert validation.capped
     assert (
@@ -548,9 +640,9 @@ def test_file_of_another_station_is_refused_with_a_capped_count(tmp_path):
     assert message.splitlines()[-1] == "  ... and at least 990 more"
 
 
-def test_required_column_missing_from_the_file_is_a_missing_label(tmp_path, fremont):
+def test_required_column_missing_from_the_file_is_a_missing_label(tmp_path, counter_rows):
     validation = check(
-        tmp_path, fremont_text(fremont), FREMONT_SCHEMA, required_values={"Counter": "Fremont"}
+        tmp_path, counts_text(counter_rows), COUNTS_SCHEMA, required_values={"Counter": "Fremont"}
     )
     message = failure("fremont_bridge", validation)
     line_naming(message, located(None, "Counter") + "missing-label: ")
@@ -589,7 +681,7 @@ def test_attributes_in_another_shape_name_row_and_field(tmp_path, ghcn, attribut
 
 
 def test_a_valid_file_reports_the_days_it_covers(tmp_path):
-    counts = check(tmp_path, fremont_text(fremont_rows(START, 3)), FREMONT_SCHEMA)
+    counts = check(tmp_path, counts_text(counts_rows(START, 3)), COUNTS_SCHEMA)
     assert counts.days == {START + timedelta(days=n) for n in range(3)}
     weather = check(tmp_path, ghcn_text(ghcn_rows(date(2021, 1, 1), 4)), GHCN_SCHEMA)
     assert weather.days == {date(2021, 1, n) for n in range(1, 5)}
@@ -649,15 +741,15 @@ def keys(value) -> set[str]:
 
 
 @pytest.fixture
-def invalid_fremont(tmp_path, fremont) -> Path:
+def invalid_counts(tmp_path, counter_rows) -> Path:
     """A Fremont file with 24 duplicated rows and one text count (25 errors)."""
-    rows = with_cell([*fremont, *fremont[:24]], 5, FREMONT_HEADER.index(WEST), "abc")
-    return write(tmp_path / "fremont.csv", fremont_text(rows))
+    rows = with_cell([*counter_rows, *counter_rows[:24]], 5, COUNTS_HEADER.index(PART), "abc")
+    return write(tmp_path / "counter_rows.csv", counts_text(rows))
 
 
-def test_report_json_has_no_timings_and_is_deterministic(invalid_fremont):
-    first = report_json(validate_file(invalid_fremont, FREMONT_SCHEMA))
-    second = report_json(validate_file(invalid_fremont, FREMONT_SCHEMA))
+def test_report_json_has_no_timings_and_is_deterministic(invalid_counts):
+    first = report_json(validate_file(invalid_counts, COUNTS_SCHEMA))
+    second = report_json(validate_file(invalid_counts, COUNTS_SCHEMA))
     assert first == second
     report = json.loads(first)
     assert "seconds" not in keys(report)
@@ -665,15 +757,15 @@ def test_report_json_has_no_timings_and_is_deterministic(invalid_fremont):
     assert report["tasks"][0]["stats"]["errors"] == 25
 
 
-def test_valid_report_json_is_deterministic(tmp_path, fremont):
-    path = write(tmp_path / "fremont.csv", fremont_text(fremont))
-    first, second = (report_json(validate_file(path, FREMONT_SCHEMA)) for _ in range(2))
+def test_valid_report_json_is_deterministic(tmp_path, counter_rows):
+    path = write(tmp_path / "counter_rows.csv", counts_text(counter_rows))
+    first, second = (report_json(validate_file(path, COUNTS_SCHEMA)) for _ in range(2))
     assert first == second
     assert "seconds" not in keys(json.loads(first))
 
 
-def test_summary_markdown_tabulates_first_errors_with_row_and_field(invalid_fremont):
-    validation = validate_file(invalid_fremont, FREMONT_SCHEMA)
+def test_summary_markdown_tabulates_first_errors_with_row_and_field(invalid_counts):
+    validation = validate_file(invalid_counts, COUNTS_SCHEMA)
     summary = summary_markdown(
         "fremont_bridge", "Hourly counts.", "fremont_bridge.schema.yaml", validation, shown=3
     )
@@ -683,22 +775,25 @@ def test_summary_markdown_tabulates_first_errors_with_row_and_field(invalid_frem
     assert "| Schema | `fremont_bridge.schema.yaml` |" in summary
     assert "## First 3 of 25 errors" in summary
     assert "| Row | Field | Error | Details |\n|---|---|---|---|\n" in summary
-    assert f"| 7 | {WEST} | type-error | type is \"integer/default\" (value 'abc') |" in summary
+    assert f"| 7 | {PART} | type-error | type is \"integer/default\" (value 'abc') |" in summary
     assert "| 50 |  | primary-key | the same as in the row at position 2 |" in summary
     assert "| 52 |" not in summary  # only the first 3 errors
     table_rows = [line for line in summary.splitlines() if line.startswith("| ")]
     assert len(table_rows) == 6 + 1 + 3  # facts table with its header, errors header, 3 errors
 
 
-def test_summary_markdown_escapes_pipes_in_values(tmp_path, fremont):
-    rows = with_cell(fremont, 0, FREMONT_HEADER.index(EAST), "1|2")
-    validation = check(tmp_path, fremont_text(rows), FREMONT_SCHEMA)
+def test_summary_markdown_escapes_pipes_in_values(tmp_path, counter_rows):
+    rows = with_cell(counter_rows, 0, COUNTS_HEADER.index(OTHER_PART), "1|2")
+    validation = check(tmp_path, counts_text(rows), COUNTS_SCHEMA)
     summary = summary_markdown("fremont_bridge", "", "s.yaml", validation, shown=SHOWN)
-    assert f"| 2 | {EAST} | type-error | type is \"integer/default\" (value '1\\|2') |" in summary
+    assert (
+        f"| 2 | {OTHER_PART} | type-error | type is \"integer/default\" (value '1\\|2') |"
+        in summary
+    )
 
 
-def test_summary_markdown_of_valid_file_has_no_error_table(tmp_path, fremont):
-    validation = check(tmp_path, fremont_text(fremont), FREMONT_SCHEMA)
+def test_summary_markdown_of_valid_file_has_no_error_table(tmp_path, counter_rows):
+    validation = check(tmp_path, counts_text(counter_rows), COUNTS_SCHEMA)
     summary = summary_markdown("fremont_bridge", "Hourly counts.", "s.yaml", validation, shown=3)
     assert "| Result | valid |" in summary
     assert "| Rows | 48 |" in summary
@@ -708,9 +803,9 @@ def test_summary_markdown_of_valid_file_has_no_error_table(tmp_path, fremont):
 
 @pytest.mark.parametrize(("shown", "more"), [(1, 24), (5, 20), (24, 1)])
 def test_failure_message_lists_at_most_shown_errors_and_counts_the_rest(
-    invalid_fremont, shown, more
+    invalid_counts, shown, more
 ):
-    validation = validate_file(invalid_fremont, FREMONT_SCHEMA)
+    validation = validate_file(invalid_counts, COUNTS_SCHEMA)
     message = failure_message(
         "fremont_bridge", validation, shown=shown, report_path="logs/fremont_bridge.json"
     )
@@ -719,47 +814,49 @@ def test_failure_message_lists_at_most_shown_errors_and_counts_the_rest(
     assert lines[0].endswith("failed validation with 25 errors:")
     assert (
         lines[1]
-        == f"  - row 7, field {WEST!r}: type-error: type is \"integer/default\" (value 'abc')"
+        == f"  - row 7, field {PART!r}: type-error: type is \"integer/default\" (value 'abc')"
     )
     assert sum(line.startswith("  - ") for line in lines) == shown
     assert lines[-2:] == [f"  ... and {more} more", "Full report: logs/fremont_bridge.json"]
 
 
-def test_failure_message_without_more_errors_or_report_path(tmp_path, fremont):
-    rows = with_cell(fremont, 5, FREMONT_HEADER.index(WEST), "abc")
-    validation = check(tmp_path, fremont_text(rows), FREMONT_SCHEMA)
+def test_failure_message_without_more_errors_or_report_path(tmp_path, counter_rows):
+    rows = with_cell(counter_rows, 5, COUNTS_HEADER.index(PART), "abc")
+    validation = check(tmp_path, counts_text(rows), COUNTS_SCHEMA)
     message = failure_message("fremont_bridge", validation, shown=SHOWN)
     first, *rest = message.splitlines()
     assert first.startswith("fremont_bridge: ")
     assert first.endswith("failed validation with 1 error:")
     assert rest == [
-        f"  - row 7, field {WEST!r}: type-error: type is \"integer/default\" (value 'abc')"
+        f"  - row 7, field {PART!r}: type-error: type is \"integer/default\" (value 'abc')"
     ]
 
 
-def test_summary_of_a_file_lacking_columns_shows_its_header(tmp_path, fremont):
-    rows = [row[:3] for row in fremont]
-    header = [DATE, "Fremont Bridge NB", "Fremont Bridge SB"]
-    validation = check(tmp_path, fremont_text(rows, header), FREMONT_SCHEMA)
+def test_summary_of_a_file_lacking_columns_shows_its_header(tmp_path, counter_rows):
+    header = [DATE, "Xyzzy A", "Xyzzy B"]
+    rows = [[row[COUNTS_HEADER.index(DATE)], "1", "2"] for row in counter_rows]
+    validation = check(tmp_path, counts_text(rows, header), COUNTS_SCHEMA)
     summary = summary_markdown("fremont_bridge", "", "s.yaml", validation, shown=SHOWN)
-    assert "| Result | **invalid**: 3 errors |" in summary
-    assert "## Header\n\nThe file's header has 3 columns: 'Date', 'Fremont Bridge NB'" in summary
+    missing = len(COUNTS_HEADER) - 1  # every column but the timestamp
+    assert f"| Result | **invalid**: {missing} errors |" in summary
+    assert f"## Header\n\nThe file's header has 3 columns: {DATE!r}, 'Xyzzy A'" in summary
     assert "Its rows were not checked" in summary
 
 
-def test_summary_of_a_capped_count_says_at_least(tmp_path, fremont):
-    rows = [with_cell([row], 0, 1, "x")[0] for row in fremont]  # every total is text
-    validation = check(tmp_path, fremont_text(rows), FREMONT_SCHEMA, limit_errors=20)
+def test_summary_of_a_capped_count_says_at_least(tmp_path, counter_rows):
+    total = COUNTS_HEADER.index(TOTAL)
+    rows = [with_cell([row], 0, total, "x")[0] for row in counter_rows]  # every total is text
+    validation = check(tmp_path, counts_text(rows), COUNTS_SCHEMA, limit_errors=20)
     summary = summary_markdown("fremont_bridge", "", "s.yaml", validation, shown=5)
     assert "| Result | **invalid**: at least 20 errors |" in summary
     assert "## First 5 of at least 20 errors" in summary
-    below = check(tmp_path, fremont_text(rows[:10]), FREMONT_SCHEMA, limit_errors=20)
+    below = check(tmp_path, counts_text(rows[:10]), COUNTS_SCHEMA, limit_errors=20)
     assert not below.capped
     assert "failed validation with 10 errors:" in failure("fremont_bridge", below)
 
 
-def test_summary_of_a_refused_download_says_why(tmp_path, fremont):
-    validation = check(tmp_path, fremont_text(fremont), FREMONT_SCHEMA)
+def test_summary_of_a_refused_download_says_why(tmp_path, counter_rows):
+    validation = check(tmp_path, counts_text(counter_rows), COUNTS_SCHEMA)
     refusal = "fremont_bridge: the new download has lost data that is published"
     summary = summary_markdown("fremont_bridge", "", "s.yaml", validation, shown=3, refusal=refusal)
     assert "| Result | **invalid**: valid, but it has lost data that is published |" in summary
@@ -859,7 +956,7 @@ def test_row_drop_beyond_the_allowed_fraction_is_a_loss(rows, refused):
 
 
 def download_of(tmp_path: Path, start: date, days: int) -> Validation:
-    return check(tmp_path, fremont_text(fremont_rows(start, days)), FREMONT_SCHEMA)
+    return check(tmp_path, counts_text(counts_rows(start, days)), COUNTS_SCHEMA)
 
 
 def test_a_download_that_lost_published_days_is_refused_with_the_way_out(tmp_path, published_table):

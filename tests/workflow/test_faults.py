@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from support.data import counts_fixture, weather_fixture
 from support.server import LoopbackServer, loopback_server
+from support.sources import COUNTS, WEATHER
 from support.workflow import copy_repository, file_digests, fixture_config, snakemake, write_config
 
 pytestmark = pytest.mark.workflow
@@ -22,7 +23,7 @@ LOCKED = "Directory cannot be locked"
 @pytest.fixture(scope="module")
 def upstream():
     with loopback_server() as server:
-        server.serve_file("/fremont.csv", counts_fixture())
+        server.serve_file("/counts.csv", counts_fixture())
         server.serve_file("/ghcnd.csv", weather_fixture())
         yield server
 
@@ -30,8 +31,8 @@ def upstream():
 def fresh_copy(directory: Path, upstream: LoopbackServer) -> Path:
     workdir = copy_repository(directory)
     urls = {
-        "fremont_bridge": upstream.url("/fremont.csv"),
-        "seatac_weather": upstream.url("/ghcnd.csv"),
+        COUNTS.name: upstream.url("/counts.csv"),
+        WEATHER.name: upstream.url("/ghcnd.csv"),
     }
     write_config(workdir, fixture_config(urls))
     return workdir

@@ -11,6 +11,7 @@ import pytest
 from support.data import counts_fixture, weather_fixture
 from support.server import loopback_server
 from support.slurm import LocalSlurm, unavailable_reason
+from support.sources import COUNTS, WEATHER
 from support.workflow import copy_repository, file_digests, fixture_config, snakemake, write_config
 
 pytestmark = [
@@ -44,8 +45,8 @@ def cluster(tmp_path_factory):
 def test_pipeline_through_slurm_equals_a_local_run(cluster: LocalSlurm, tmp_path: Path):
     with loopback_server() as server:
         urls = {
-            "fremont_bridge": server.serve_file("/fremont.csv", counts_fixture()),
-            "seatac_weather": server.serve_file("/ghcnd.csv", weather_fixture()),
+            COUNTS.name: server.serve_file("/counts.csv", counts_fixture()),
+            WEATHER.name: server.serve_file("/ghcnd.csv", weather_fixture()),
         }
         local = copy_repository(tmp_path / "local")
         on_slurm = copy_repository(tmp_path / "slurm")

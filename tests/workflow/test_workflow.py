@@ -14,13 +14,19 @@ import pandas as pd
 import pytest
 import yaml
 from support.data import (
+    COUNTS_DAYS,
+    COUNTS_HEADER,
+    COUNTS_START,
     counts_fixture,
-    fremont_rows,
-    fremont_text,
+    counts_rows,
+    counts_text,
+    nonexistent_hours,
     weather_fixture,
 )
 from support.server import LoopbackServer, loopback_server
+from support.sources import COUNTS, WEATHER, about_fremont
 from support.workflow import (
+    REPOSITORY,
     SHARED_DATA,
     copy_repository,
     file_digests,
@@ -29,6 +35,8 @@ from support.workflow import (
     source_urls,
     write_config,
 )
+
+from bikeflow.results_readme import caption_line
 
 pytestmark = pytest.mark.workflow
 
@@ -79,12 +87,16 @@ DRIFT_RERUN = {
 # A change of the config also re-writes the configuration the run used.
 DRIFT_SETTING_RERUN = DRIFT_RERUN | {"run_config": 1}
 FRICTIONLESS = Path(sys.executable).parent / "frictionless"
+# The counter's curated issues in the config, if it has a list.
+COUNTS_ISSUES = yaml.safe_load((REPOSITORY / "config/config.yaml").read_text())["sources"][
+    COUNTS.name
+].get("issues")
 
 
 def serve_sources(server: LoopbackServer, counts: bytes, weather: bytes) -> dict[str, str]:
     return {
-        "fremont_bridge": server.serve_file("/fremont.csv", counts),
-        "seatac_weather": server.serve_file("/ghcnd.csv", weather),
+        COUNTS.name: server.serve_file("/counts.csv", counts),
+        WEATHER.name: server.serve_file("/ghcnd.csv", weather),
     }
 
 
@@ -165,7 +177,10 @@ def test_daily_table_flags_incomplete_days_and_keeps_dst_days(built: Path):
     assert not daily.loc["2021-02-10", "complete"]
     assert pd.isna(daily.loc["2021-02-10", "total"])  # not a silent partial sum
     assert daily.loc["2021-02-10", "hours_observed"] == 23
-    for spring_forward in ("2020-03-08", "2021-03-14"):  # 23 real hours, all counted
+    # 23 real hours, all counted (in the US: 2020-03-08, 2021-03-14)
+    spring_forward_days = {hour.date() for hour in nonexistent_hours(COUNTS_START, COUNTS_DAYS)}
+    assert len(spring_forward_days) == 2
+    for spring_forward in sorted(day.isoformat() for day in spring_forward_days):
         assert daily.loc[spring_forward, "complete"]
         assert daily.loc[spring_forward, "hours_expected"] == 23
     assert daily["complete"].sum() == len(daily) - 1
@@ -173,8 +188,8 @@ def test_daily_table_flags_incomplete_days_and_keeps_dst_days(built: Path):
 
 def test_results_index_reports_freshness_forecasts_model_and_figures(built: Path):
     index = (built / "results/README.md").read_text()
-    fremont = json.loads((built / "results/validation/fremont_bridge.json").read_text())
-    assert f"`{fremont['tasks'][0]['stats']['sha256'][:12]}`" in index
+    counts = json.loads((built / f"results/validation/{COUNTS.name}.json").read_text())
+    assert f"`{counts['tasks'][0]['stats']['sha256'][:12]}`" in index
     # the counts end 2021-06-30, the weather 2021-06-20: issued on 2021-06-30
     assert "Issued 2021-06-30, the last day the sources cover" in index
     assert "| 2021-07-07 | 7 | unknown |" in index
@@ -191,10 +206,19 @@ def test_snakemake_report_groups_figures_and_tables_by_what_people_look_for(buil
     run = snakemake(built, "--configfile", "test-overrides.yaml", "--report", "report.html")
     assert run.returncode == 0, run.output
     report = (built / "report.html").read_text()
+    used = yaml.safe_load((built / "results/config.yaml").read_text())  # the run's config
+    change = used["monitoring"]["backtest"]["known_change"]
+    words = {
+        "counter": used["dataset"]["counter"],
+        "weather_station": used["dataset"]["weather_station"],
+        "known_change": f"{change['label']} ({change['date']})",
+    }
     captions = sorted((built / "workflow/report").rglob("*.rst"))
-    for caption in (path for path in captions if path.stem != "figure"):
-        words = caption.read_text().splitlines()[0].split("``")[0]  # before any markup
-        assert words in report, caption.name
+    for caption in (path for path in captions if path.stem not in ("figure", "workflow")):
+        first = caption_line(caption.read_text(), words).split("``")[0]  # before any markup
+        assert " ".join(first.split()[:8]) in report, caption.name
+    assert used["dataset"]["title"] in report  # the front page, workflow.rst
+    assert "|counter|" not in report.replace("(|counter|,", "")  # only the template's comment
     for category in ("Data", "Model", "Forecasts", "Monitoring", "Configuration"):
         assert f'"{category}": {{' in report, category
     assert '"results/forecasts/latest.csv"' in report
@@ -243,7 +267,14 @@ def test_annotating_a_worst_day_removes_it_from_training_and_scoring(built: Path
     ]
     record = results / "forecasts/issued/2021-06-30.csv"
     issued = record.read_bytes()
-    issues = built / "resources/counter_issues.csv"
+    listed = COUNTS_ISSUES is not None  # a counter with no list yet starts one
+    path = COUNTS_ISSUES or "resources/counter_issues.csv"
+    issues = built / path
+    if not listed:
+        issues.write_text("start,end,reason\n")
+        overrides = yaml.safe_load((built / "test-overrides.yaml").read_text())
+        overrides["sources"][COUNTS.name]["issues"] = path
+        write_config(built, overrides)
     issues.write_text(
         issues.read_text() + f'{day},{day},"Test: counter fault seen in the worst days"\n'
     )
@@ -251,11 +282,12 @@ def test_annotating_a_worst_day_removes_it_from_training_and_scoring(built: Path
     run = rerun(built)
 
     # Everything downstream of the daily table, except the hourly profile (hourly counts)
-    # and the configuration (unchanged); the record is kept as issued, and copied again.
+    # and the configuration (unchanged, unless the list is new); the record is kept as
+    # issued, and copied again.
     assert run.jobs == {
         rule: count
         for rule, count in ALL_JOBS.items()
-        if rule not in UPSTREAM_OF_DAILY | {"run_config"}
+        if rule not in UPSTREAM_OF_DAILY | ({"run_config"} if listed else set())
     } | {"figure": ALL_JOBS["figure"] - 1}
     assert "output: results/figures/hourly_profile.png" not in run.output
     assert record.read_bytes() == issued
@@ -272,8 +304,8 @@ def test_annotating_a_worst_day_removes_it_from_training_and_scoring(built: Path
     assert (folds.loc[~after, "train_rows"] == folds_before.loc[~after, "train_rows"]).all()
     index = (results / "README.md").read_text()
     assert (
-        "The curated list of counter problems, [`resources/counter_issues.csv`]"
-        f"(../resources/counter_issues.csv), excludes {excluded_before + 1} day"
+        f"The curated list of counter problems, [`{path}`]"
+        f"(../{path}), excludes {excluded_before + 1} day"
     ) in index
     assert f"| {day} |" not in index.split("### Days to look at")[1].split("## Figures")[0]
 
@@ -327,8 +359,8 @@ def test_a_new_url_for_the_same_bytes_re_runs_nothing_after_the_download(
     then the rest, where a re-downloaded file with unchanged bytes is known by its checksum."""
     overrides = built / "test-overrides.yaml"
     config = yaml.safe_load(overrides.read_text())
-    config["sources"]["fremont_bridge"]["url"] = module_server.serve_file(
-        "/mirror/fremont.csv", counts_fixture()
+    config["sources"][COUNTS.name]["url"] = module_server.serve_file(
+        "/mirror/counts.csv", counts_fixture()
     )
     overrides.write_text(yaml.safe_dump(config, sort_keys=False))
     fetched = snakemake(built, "all_downloads", "--configfile", "test-overrides.yaml")
@@ -345,20 +377,21 @@ def test_a_new_url_for_the_same_bytes_re_runs_nothing_after_the_download(
 
 
 def test_invalid_source_stops_the_run_with_a_located_message(workdir: Path, server: LoopbackServer):
-    rows = fremont_rows(date(2021, 1, 1), 90)
-    rows[30][1:] = ["-5", "0", "-5"]  # a negative count, hour 6 of 2021-01-02
-    urls = serve_sources(server, fremont_text(rows).encode(), weather_fixture())
+    rows = counts_rows(date(2021, 1, 1), 90)
+    total = COUNTS_HEADER.index(COUNTS.total)
+    rows[30][total] = "-5"  # a negative count, hour 6 of 2021-01-02 (and a wrong sum)
+    urls = serve_sources(server, counts_text(rows).encode(), weather_fixture())
     write_config(workdir, fixture_config(urls))
 
     run = snakemake(workdir, "--configfile", "test-overrides.yaml")
 
     assert run.returncode != 0
-    assert "fremont_bridge: failed validation with 2 errors" in run.output
-    assert "row 32, field 'Fremont Bridge Sidewalks, south of N 34th St Total'" in run.output
-    assert "Full report: logs/validate/fremont_bridge.report.json" in run.output
-    report = json.loads((workdir / "logs/validate/fremont_bridge.report.json").read_text())
+    assert f"{COUNTS.name}: failed validation with " in run.output
+    assert f"row 32, field {COUNTS.total!r}: constraint-error" in run.output
+    assert f"Full report: logs/validate/{COUNTS.name}.report.json" in run.output
+    report = json.loads((workdir / f"logs/validate/{COUNTS.name}.report.json").read_text())
     assert report["valid"] is False
-    assert not (workdir / "results/validation/fremont_bridge.json").exists()
+    assert not (workdir / f"results/validation/{COUNTS.name}.json").exists()
     for downstream in ("hourly_counts.csv", "daily.csv", "datapackage.json"):
         assert not (workdir / "results/tables" / downstream).exists()
 
@@ -367,15 +400,15 @@ def test_failed_download_leaves_no_file_and_runs_nothing_downstream(
     workdir: Path, server: LoopbackServer
 ):
     urls = {
-        "fremont_bridge": server.url("/missing.csv"),
-        "seatac_weather": server.serve_file("/ghcnd.csv", weather_fixture()),
+        COUNTS.name: server.url("/missing.csv"),
+        WEATHER.name: server.serve_file("/ghcnd.csv", weather_fixture()),
     }
     write_config(workdir, source_urls(urls))
     run = snakemake(workdir, "--configfile", "test-overrides.yaml")
     assert run.returncode != 0
-    assert "fremont_bridge: download failed" in run.output
+    assert f"{COUNTS.name}: download failed" in run.output
     assert "HTTP 404" in run.output
-    assert not (workdir / "resources/raw/fremont_bridge.csv").exists()
+    assert not (workdir / f"resources/raw/{COUNTS.name}.csv").exists()
     assert not (workdir / "results/tables/daily.csv").exists()
 
 
@@ -385,8 +418,8 @@ def test_failed_download_leaves_no_file_and_runs_nothing_downstream(
         ({"download": {"retries": "five"}}, "`download.retries`: 'five' is not of type"),
         ({"tables": {"colour": "blue"}}, "`tables`: Additional properties are not allowed"),
         (
-            {"sources": {"fremont_bridge": {"url": "ftp://x.org/x.csv"}}},
-            "`sources.fremont_bridge.url`",
+            {"sources": {COUNTS.name: {"url": "ftp://x.org/x.csv"}}},
+            f"`sources.{COUNTS.name}.url`",
         ),
         ({"tables": {"timezone": "America/Seatle"}}, "`tables.timezone`: no time zone"),
         ({"tables": {"holidays": {"country": "ZZ"}}}, "`tables.holidays.country`: the holidays"),
@@ -403,6 +436,7 @@ def test_bad_config_is_refused_in_a_few_lines_before_anything_runs(
     assert len(run.output.splitlines()) < 12, run.output
 
 
+@about_fremont
 @pytest.mark.skipif(
     not SHARED_DATA.is_dir(), reason=f"the real data mirror {SHARED_DATA} is not on this machine"
 )
@@ -433,7 +467,7 @@ def test_real_mirror_builds_valid_tables_and_then_has_nothing_to_do(
     assert len(hourly) == 108_768
     # The weather mirror ends three years before the counts: the index says so first.
     index = (workdir / "results/README.md").read_text()
-    assert "**Stale source:** `seatac_weather` lags the newest source by 1155 days." in index
+    assert f"**Stale source:** `{WEATHER.name}` lags the newest source by 1155 days." in index
     # Like for like, the autumn of 2021 is not drift in daylight or weather.
     drift = json.loads((workdir / "results/monitoring/drift.json").read_text())
     assert drift["drifted"] == []

@@ -4,10 +4,30 @@ import ast
 import json
 from pathlib import Path
 
+from bikeflow.dataset import count_titles, read_schema, table_words, weather_columns
+
 SOURCES = list(config["sources"])
 # The source of each role in the daily table (config/README.md, `sources.<name>.role`).
 ROLE = {source["role"]: name for name, source in config["sources"].items()}
 COUNTS, WEATHER = ROLE["counts"], ROLE["weather"]
+# The counts source's curated issues (`sources.<name>.issues`), as a list of inputs: none
+# when the counter has no curated list.
+COUNTER_ISSUES = [
+    path for path in [config["sources"][COUNTS].get("issues")] if path is not None
+]
+# The count columns and their words, from the counts source's schema; the weather columns,
+# from the weather source's: figures and pages name what a fork's data are.
+COUNT_TITLES = count_titles(read_schema(config["sources"][COUNTS]["schema"]))
+WEATHER_COLUMNS = weather_columns(read_schema(config["sources"][WEATHER]["schema"]))
+# The dataset's words in the figures' captions, which use them as reStructuredText
+# substitutions (|counter|): defined for `snakemake --report` by workflow/report/figure.rst,
+# replaced in results/README.md by the results index.
+KNOWN_CHANGE = config["monitoring"]["backtest"]["known_change"]
+CAPTION_WORDS = {
+    "counter": config["dataset"]["counter"],
+    "weather_station": config["dataset"]["weather_station"],
+    "known_change": f"{KNOWN_CHANGE['label']} ({KNOWN_CHANGE['date']})",
+}
 # When each role's data appear upstream (`sources.<name>.published`), for the model's rules.
 PUBLICATION = {
     role: config["sources"][name]["published"] for role, name in ROLE.items()

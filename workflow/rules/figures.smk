@@ -3,7 +3,7 @@
 # and the byte-stable PNG writer of bikeflow/plotting.py (declared below, so a change there
 # re-runs them all). The script's draw() gets the named inputs of FIGURES_BY_CATEGORY
 # (common.smk) and a context made from the params: the dataset's names, the events marked on
-# time axes and the lead bands.
+# time axes, the lead bands and the count columns' words.
 
 
 # The caption is one template for all figures: report() does not fill wildcards into a
@@ -32,5 +32,8 @@ rule figure:
         dataset=config["dataset"],
         events=[config["monitoring"]["backtest"]["known_change"]],
         lead_bands=lookup(dpath="forecasts/lead_bands", within=config),
+        counts=COUNT_TITLES,
+        # For the report's caption (workflow/report/figure.rst), not the script.
+        caption_words=CAPTION_WORDS,
     script:
         "../scripts/figure_{wildcards.figure}.py"

@@ -147,5 +147,9 @@ rule model_card:
     resources:
         mem_mb=400,
         runtime=5,
+    params:
+        dataset=lookup(dpath="dataset", within=config),
+        counts=COUNT_TITLES,
+        counter_issues=config["sources"][COUNTS].get("issues", ""),
     script:
         "../scripts/model_card.py"

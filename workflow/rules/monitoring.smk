@@ -114,6 +114,7 @@ rule worst_days:
         runtime=5,
     params:
         days=lookup(dpath="monitoring/worst_days", within=config),
+        weather_columns=WEATHER_COLUMNS,
     script:
         "../scripts/worst_days.py"
 

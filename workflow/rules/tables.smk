@@ -50,7 +50,7 @@ checkpoint daily_table:
     input:
         counts="results/tables/hourly_counts.parquet",
         weather="results/tables/weather.parquet",
-        counter_issues=config["tables"]["counter_issues"],
+        counter_issues=COUNTER_ISSUES,
         counter_issues_schema="workflow/schemas/tables/counter_issues.schema.yaml",
         code=library("daily_table.py"),
         env=software("tables"),
@@ -77,6 +77,7 @@ rule datapackage:
     input:
         tables=expand("results/tables/{table}.csv", table=TABLES),
         schemas=expand("workflow/schemas/tables/{table}.schema.yaml", table=TABLES),
+        counts_schema=config["sources"][COUNTS]["schema"],
         coverage="results/tables/coverage.json",
         code=library("datapackage.py"),
         env=software("tables"),
@@ -91,6 +92,7 @@ rule datapackage:
         runtime=20,
     params:
         tables=TABLES,
+        words=table_words(config),
         sources={
             name: {"description": source["description"], "url": source["url"]}
             for name, source in config["sources"].items()

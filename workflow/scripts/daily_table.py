@@ -18,13 +18,25 @@ from bikeflow.validation import failure_message, load_schema_descriptor, validat
 
 log = log_to(snakemake.log[0], "daily_table")
 params = snakemake.params
-issues_path = snakemake.input.counter_issues
 
-checked = validate_file(issues_path, load_schema_descriptor(snakemake.input.counter_issues_schema))
-if not checked.valid:
-    fail(log, failure_message(issues_path, checked, shown=params.errors_shown))
-issues = pd.read_csv(issues_path, dtype=str, keep_default_na=False)
-issues[["start", "end"]] = issues[["start", "end"]].apply(lambda day: pd.to_datetime(day).dt.date)
+
+def curated_issues(paths, schema_path):
+    """The counter's curated issues (start, end as dates; reason), validated; an empty list
+    when the counts source names none (`sources.<name>.issues`)."""
+    frames = [pd.DataFrame({"start": [], "end": [], "reason": []})]
+    for path in paths:
+        checked = validate_file(path, load_schema_descriptor(schema_path))
+        if not checked.valid:
+            fail(log, failure_message(path, checked, shown=params.errors_shown))
+        frames.append(pd.read_csv(path, dtype=str, keep_default_na=False))
+    issues = pd.concat(frames, ignore_index=True)
+    issues[["start", "end"]] = issues[["start", "end"]].apply(
+        lambda day: pd.to_datetime(day).dt.date
+    )
+    return issues
+
+
+issues = curated_issues(snakemake.input.counter_issues, snakemake.input.counter_issues_schema)
 
 hourly = read_table(snakemake.input.counts)
 weather = read_table(snakemake.input.weather)

@@ -32,7 +32,8 @@ def draw(daily: pd.DataFrame, context: plotting.Context) -> Figure:
     plotting.titles(
         fig,
         f"{context.dataset['counter']}: daily bicycle traffic",
-        f"Both directions, {plotting.span_text(daily['date'])}; incomplete days left out",
+        f"{context.count_words('total')}, {plotting.span_text(daily['date'])}; "
+        "incomplete days left out",
     )
     return fig
 

@@ -8,7 +8,7 @@ import pandas as pd
 
 from bikeflow.atomic import write_text
 from bikeflow.logs import log_to
-from bikeflow.model_card import model_card
+from bikeflow.model_card import Words, model_card
 
 log = log_to(snakemake.log[0], "model_card")
 inputs = snakemake.input
@@ -26,6 +26,12 @@ card = model_card(
     pd.read_csv(inputs.importance),
     read_json(inputs.drift_monitor),
     read_json(inputs.live_monitor),
+    Words(
+        counter=snakemake.params.dataset["counter"],
+        weather_station=snakemake.params.dataset["weather_station"],
+        counts=snakemake.params.counts,
+        counter_issues=snakemake.params.counter_issues or None,
+    ),
 )
 write_text(snakemake.output[0], card)
 log.info(

@@ -23,11 +23,12 @@ figures = [
     Figure(
         name=Path(png).stem,
         path=Path(png).relative_to(results_dir).as_posix(),
-        caption=caption_line(Path(caption).read_text(encoding="utf-8")),
+        caption=caption_line(Path(caption).read_text(encoding="utf-8"), params.caption_words),
     )
     for png, caption in zip(inputs.figures, inputs.captions, strict=True)
 ]
 results = Results(
+    title=params.title,
     sources=params.sources,
     accepted={Path(path).stem: read_json(path) for path in inputs.accepted},
     coverage=Coverage.from_dict(read_json(inputs.coverage)).describe(),
@@ -40,7 +41,7 @@ results = Results(
     latest=pd.read_csv(inputs.latest, dtype={"issue_date": str, "date": str}),
     scores=pd.read_csv(inputs.scores, dtype={"band": str}),
     worst=pd.read_csv(inputs.worst_days, keep_default_na=False, na_values=[""]),
-    counter_issues=params.counter_issues,
+    counter_issues=params.counter_issues or None,
     figures=figures,
     tables=params.tables,
 )

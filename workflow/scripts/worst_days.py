@@ -14,6 +14,7 @@ table = worst_days(
     pd.read_csv(snakemake.input.holdout),
     read_table(snakemake.input.daily),
     count=snakemake.params.days,
+    weather_columns=snakemake.params.weather_columns,
 )
 write_text(snakemake.output[0], csv_text(table))
 log.info(

@@ -2,7 +2,7 @@
 
 The completeness rule (also in config/README.md and the daily table's schema):
 a day is complete when every hour that exists on that local calendar day has a count
-on every sidewalk.
+in every count column (the total and its parts).
 That is 24 hours, except on the spring-forward day of daylight-saving time, which has 23
 (the export keeps a blank row for the 02:00 that does not exist). The export folds the
 repeated fall-back hour into one row, so that day counts 24 too. An incomplete day keeps

@@ -13,26 +13,27 @@ import pandas as pd
 
 from bikeflow.formats import iso
 
-WEATHER_COLUMNS = [
-    "precipitation_mm",
-    "snowfall_mm",
-    "snow_depth_mm",
-    "tmax_c",
-    "tmin_c",
-    "wind_mean_m_s",
-]
-COUNT_COLUMNS = ["total", "west", "east"]
-WORST_DAY_COLUMNS = [
-    "date",
-    "actual",
-    "predicted",
-    "error",
-    "abs_error",
-    *WEATHER_COLUMNS,
-    "complete",
-    "counter_issue",
-    "holiday",
-]
+# The hourly table's columns that are not counts, and the weather table's that are not values.
+HOURLY_KEYS = ("timestamp", "date", "hour")
+WEATHER_KEYS = ("date", "quality_flagged")
+# What a worst day's row carries besides its weather (the weather columns come first).
+WORST_DAY_FORECAST = ["date", "actual", "predicted", "error", "abs_error"]
+WORST_DAY_FLAGS = ["complete", "counter_issue", "holiday"]
+
+
+def count_columns_of(hourly: pd.DataFrame) -> list[str]:
+    """The count columns of the hourly table (the counts source's, whatever their names)."""
+    return [column for column in hourly.columns if column not in HOURLY_KEYS]
+
+
+def weather_columns_of(weather: pd.DataFrame) -> list[str]:
+    """The value columns of the weather table."""
+    return [column for column in weather.columns if column not in WEATHER_KEYS]
+
+
+def worst_day_columns(weather_columns: Sequence[str]) -> list[str]:
+    """The columns of worst_days.csv, when the daily table has them all."""
+    return [*WORST_DAY_FORECAST, *weather_columns, *WORST_DAY_FLAGS]
 
 
 def _dates_of(table: pd.DataFrame) -> pd.Series:
@@ -77,10 +78,10 @@ def source_health(ranges: dict[str, tuple | None], staleness_days: int) -> list[
     return sources
 
 
-def daily_health(daily: pd.DataFrame) -> dict:
+def daily_health(daily: pd.DataFrame, weather_columns: Sequence[str]) -> dict:
     dates = _dates_of(daily)
     complete = daily["complete"].astype(bool)
-    weather = [column for column in WEATHER_COLUMNS if column in daily.columns]
+    weather = [column for column in weather_columns if column in daily.columns]
     missing = daily[weather].isna()
     return {
         "rows": len(daily),
@@ -109,8 +110,8 @@ def health_report(
     `names` (the sources' names in config), and the daily table's coverage and gaps."""
     counts_name, weather_name = names
     ranges = {
-        counts_name: observed_range(hourly, [c for c in COUNT_COLUMNS if c in hourly.columns]),
-        weather_name: observed_range(weather, [c for c in WEATHER_COLUMNS if c in weather.columns]),
+        counts_name: observed_range(hourly, count_columns_of(hourly)),
+        weather_name: observed_range(weather, weather_columns_of(weather)),
     }
     sources = source_health(ranges, staleness_days)
     newest = max((source["last"] for source in sources if source["last"]), default=None)
@@ -119,17 +120,19 @@ def health_report(
         "staleness_days": staleness_days,
         "stale_sources": [source["name"] for source in sources if source["stale"]],
         "sources": sources,
-        "daily_table": daily_health(daily),
+        "daily_table": daily_health(daily, weather_columns_of(weather)),
     }
 
 
 # --- worst days ------------------------------------------------------------------------
 
 
-def worst_days(forecasts: pd.DataFrame, daily: pd.DataFrame, count: int) -> pd.DataFrame:
+def worst_days(
+    forecasts: pd.DataFrame, daily: pd.DataFrame, count: int, weather_columns: Sequence[str]
+) -> pd.DataFrame:
     """The `count` holdout days with the largest mean absolute error over their forecasts
     (each day is forecast by several issues, at several leads; error = predicted - actual),
-    with their weather and flags; ties by date."""
+    with their weather (`weather_columns` of the daily table) and flags; ties by date."""
     errors = forecasts.assign(
         date=pd.to_datetime(forecasts["date"]),
         error=forecasts["model"].astype(float) - forecasts["actual"].astype(float),
@@ -145,7 +148,7 @@ def worst_days(forecasts: pd.DataFrame, daily: pd.DataFrame, count: int) -> pd.D
     ).reset_index()
     table = table.sort_values(["abs_error", "date"], ascending=[False, True], kind="stable")
     context = daily.assign(date=_dates_of(daily))
-    columns = [column for column in WORST_DAY_COLUMNS[5:] if column in context.columns]
+    columns = [column for column in [*weather_columns, *WORST_DAY_FLAGS] if column in context]
     table = table.head(count).merge(context[["date", *columns]], on="date", how="left")
     table["date"] = table["date"].dt.strftime("%Y-%m-%d")
     table["actual"] = table["actual"].round().astype("Int64")

@@ -46,7 +46,7 @@ import json
 import os
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -134,11 +134,18 @@ class Event:
 class Context:
     """What a figure says about the data beyond its inputs: `dataset` names what the data
     are (config `dataset`: "counter", "weather_station"), `events` are marked on time axes,
-    `lead_bands` group forecasts by lead (config `forecasts.lead_bands`)."""
+    `lead_bands` group forecasts by lead (config `forecasts.lead_bands`), `counts` names each
+    count column in words (its `title` in the counts source's schema: "total" -> "Both
+    sidewalks")."""
 
     dataset: Mapping[str, str]
     events: tuple[Event, ...] = ()
     lead_bands: tuple[int, ...] = ()
+    counts: Mapping[str, str] = field(default_factory=dict)
+
+    def count_words(self, column: str) -> str:
+        """The words of a count column, or its name when the schema gives none."""
+        return self.counts.get(column, column)
 
     @classmethod
     def from_params(cls, params: Any) -> Context:
@@ -148,7 +155,10 @@ class Context:
             for event in params["events"]
         )
         return cls(
-            dataset=dict(params["dataset"]), events=events, lead_bands=tuple(params["lead_bands"])
+            dataset=dict(params["dataset"]),
+            events=events,
+            lead_bands=tuple(params["lead_bands"]),
+            counts=dict(params["counts"]),
         )
 
 

@@ -6,15 +6,21 @@ when something it reports changes. Links are relative to results/.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pandas as pd
 
 from bikeflow import summaries
+from bikeflow.dataset import link
 from bikeflow.markdown import number, share, table
 from bikeflow.quality_gate import sentence
 
 SHORT_SHA = 12
+# A reStructuredText substitution reference: |name|.
+SUBSTITUTION = re.compile(r"\|(\w+)\|")
+RESULTS_DIR = "results"  # where the page is, from the repository root: links are relative to it
 # How a drifted column is put in words: unit, and what a higher or a lower mean is called;
 # any other column gets GENERIC_WORDS.
 DRIFT_WORDS = {
@@ -51,6 +57,7 @@ class Figure:
 class Results:
     """What the index reports, as the workflow wrote it."""
 
+    title: str  # the config's dataset.title
     sources: dict[str, dict]  # the config's sources
     accepted: dict[str, dict]  # results/sources/<source>.json
     coverage: str  # Coverage.describe()
@@ -63,15 +70,25 @@ class Results:
     latest: pd.DataFrame
     scores: pd.DataFrame
     worst: pd.DataFrame
-    counter_issues: str  # the curated list's path from the repository root
+    counter_issues: str | None  # the curated list's path from the repository root, if any
     figures: list[Figure]
     tables: list[str]
 
 
-def caption_line(rst_text: str) -> str:
-    """The first paragraph of a report caption (reStructuredText), joined into one line."""
+def caption_line(rst_text: str, words: Mapping[str, str]) -> str:
+    """The first paragraph of a report caption (reStructuredText), joined into one line, with
+    its substitutions (|counter|) replaced by the dataset's `words`, as the report's
+    workflow/report/figure.rst defines them."""
     paragraph = rst_text.strip().split("\n\n")[0]
-    return " ".join(line.strip() for line in paragraph.splitlines())
+    line = " ".join(line.strip() for line in paragraph.splitlines())
+
+    def replaced(reference: re.Match) -> str:
+        name = reference.group(1)
+        if name not in words:
+            raise KeyError(f"the caption uses |{name}|, which is not one of {sorted(words)}")
+        return words[name]
+
+    return SUBSTITUTION.sub(replaced, line)
 
 
 def title_of(name: str) -> str:
@@ -127,7 +144,7 @@ def freshness_table(results: Results) -> list[str]:
         lag = observed.get("lag_days", "")
         rows.append(
             [
-                f"[{source['description']}]({source['url']})",
+                f"[{source['description']}]({link(source['url'], RESULTS_DIR)})",
                 observed.get("last") or "",
                 f"{lag} days" + (" (**stale**)" if observed.get("stale") else ""),
                 f"`{results.accepted[name]['sha256'][:SHORT_SHA]}`",
@@ -359,18 +376,43 @@ def alarms_by_year_table(monitor: dict) -> list[str]:
 
 
 def worst_days_table(worst: pd.DataFrame) -> list[str]:
+    """The worst days with the columns of WORST_DAYS_COLUMNS the table has (a weather source
+    without a column leaves it out)."""
+    columns = {name: shown for name, shown in WORST_DAYS_COLUMNS.items() if name in worst}
     rows = [
-        [cell(row[column], template) for column, (_, template) in WORST_DAYS_COLUMNS.items()]
+        [cell(row[column], template) for column, (_, template) in columns.items()]
         for _, row in worst.iterrows()
     ]
-    return table([heading for heading, _ in WORST_DAYS_COLUMNS.values()], rows)
+    return table([heading for heading, _ in columns.values()], rows)
+
+
+def curated_issues_text(results: Results) -> str:
+    """What the curated list of counter problems does, and where it is (or would be)."""
+    path = results.counter_issues
+    excluded = results.health["daily_table"]["counter_issue_days"]
+    worst = (
+        f"The {len(results.worst)} holdout days the model got most wrong (mean error of their "
+        "forecasts, forecast − actual) are below"
+    )
+    if path is None:
+        return (
+            f"{worst}. The counter has no curated list of its problems: when a day's count was "
+            "wrong (an outage, a sensor fault), list its dates and the reason in a CSV file "
+            "(`start,end,reason`) and name it in `issues` of the counts source in "
+            "`config/config.yaml`, and the next run leaves those days out of training, scoring "
+            "and the history features."
+        )
+    return (
+        f"The curated list of counter problems, [`{path}`]({link(path, RESULTS_DIR)}), excludes "
+        f"{excluded} day{'s' * (excluded != 1)} of the daily table from training, scoring and "
+        f"the history features. {worst}: when a day's count was wrong (an outage, a sensor "
+        "fault), add its dates and the reason to that file, and the next run leaves it out."
+    )
 
 
 def index_markdown(results: Results) -> str:
-    excluded = results.health["daily_table"]["counter_issue_days"]
-    path = results.counter_issues
     parts = [
-        "# Results: bicycle traffic over Seattle's Fremont Bridge",
+        f"# Results: {results.title}",
         "",
         "Made by this repository's Snakemake workflow from the sources below, and committed by "
         "GitHub Actions when something changes. Do not edit by hand: the next run rewrites it.",
@@ -414,12 +456,7 @@ def index_markdown(results: Results) -> str:
         "",
         "### Days to look at",
         "",
-        f"The curated list of counter problems, [`{path}`](../{path}), excludes {excluded} "
-        f"day{'s' * (excluded != 1)} of the daily table from training, scoring and the history "
-        f"features. The {len(results.worst)} holdout days the model got most wrong (mean error "
-        "of their forecasts, forecast − actual) are below: when a day's count was wrong (an "
-        "outage, a sensor fault), add its dates and the reason to that file, and the next run "
-        "leaves it out.",
+        curated_issues_text(results),
         "",
         *worst_days_table(results.worst),
         "",

@@ -47,11 +47,13 @@ MIN_ROWS_PROPERTY = "minRows"
 DAY_FIELD_PROPERTY = "dayField"
 # frictionless stops after this many errors; a count that reached it is a lower bound.
 ERROR_LIMIT = 1000
-# How alike two names' words must be (difflib's ratio over the word sequences, 0 to 1) for a
-# header label to be offered as a missing field's new name. Words, not characters: the long
-# shared prefix of the Fremont names would make every label look alike. "Fremont Bridge
-# Total" for "Fremont Bridge Sidewalks, south of N 34th St Total" scores 0.5, "Fremont Bridge
-# NB" 0.33, "NAME" for "PRCP_ATTRIBUTES" 0.
+# How alike two names must be (difflib's ratio, 0 to 1) for a header label to be offered as a
+# missing field's new name. Names of several words are compared by their words, not their
+# characters: a long shared prefix (the Fremont export's "Fremont Bridge Sidewalks, south of N
+# 34th St ...") would make every label look alike. "Fremont Bridge Total" for "Fremont Bridge
+# Sidewalks, south of N 34th St Total" scores 0.5, "Fremont Bridge NB" 0.33, "NAME" for
+# "PRCP_ATTRIBUTES" 0. Two one-word names are compared by their characters, or a respelt
+# label would never be found: "Stadteinwärts" for "Stadteinwaerts" scores 0.89.
 CLOSEST_NAME_CUTOFF = 0.4
 # Errors frictionless reports per row: skipped while the header lacks a field.
 ROW_ERRORS_TAG = "#row"
@@ -263,7 +265,10 @@ def _word_similarity(first: str, second: str) -> float:
     def words(text: str) -> list[str]:
         return re.findall(r"[^\W_]+", text.casefold())
 
-    return difflib.SequenceMatcher(None, words(first), words(second), autojunk=False).ratio()
+    first_words, second_words = words(first), words(second)
+    if len(first_words) == len(second_words) == 1:
+        first_words, second_words = list(first_words[0]), list(second_words[0])
+    return difflib.SequenceMatcher(None, first_words, second_words, autojunk=False).ratio()
 
 
 class DayCollector:
