@@ -19,13 +19,13 @@ COUNTER_ISSUES = [
 # from the weather source's: figures and pages name what a fork's data are.
 COUNT_TITLES = count_titles(read_schema(config["sources"][COUNTS]["schema"]))
 WEATHER_COLUMNS = weather_columns(read_schema(config["sources"][WEATHER]["schema"]))
-# The dataset's words in the figures' captions, which use them as reStructuredText
-# substitutions (|counter|): defined for `snakemake --report` by workflow/report/figure.rst,
-# replaced in results/README.md by the results index.
+# The dataset's words (`dataset` in the config, and the known change in words) for the pages
+# and figures; the captions use them as reStructuredText substitutions (|counter|), defined
+# for `snakemake --report` by workflow/report/figure.rst, replaced in results/README.md by
+# the results index.
 KNOWN_CHANGE = config["monitoring"]["backtest"]["known_change"]
-CAPTION_WORDS = {
-    "counter": config["dataset"]["counter"],
-    "weather_station": config["dataset"]["weather_station"],
+DATASET_WORDS = {
+    **config["dataset"],
     "known_change": f"{KNOWN_CHANGE['label']} ({KNOWN_CHANGE['date']})",
 }
 # When each role's data appear upstream (`sources.<name>.published`), for the model's rules.
@@ -33,6 +33,12 @@ PUBLICATION = {
     role: config["sources"][name]["published"] for role, name in ROLE.items()
 }
 TABLES = ["hourly_counts", "weather", "daily"]
+# What the data package says of each source: a change of its other settings does not
+# re-write it.
+SOURCE_DESCRIPTIONS = {
+    name: {"description": source["description"], "url": source["url"]}
+    for name, source in config["sources"].items()
+}
 # The configuration the results keep (results/config.yaml): all of it but the permission to
 # publish a shrinking source, which is for one run and would rewrite the file twice.
 KEPT_CONFIG = {

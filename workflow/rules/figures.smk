@@ -29,11 +29,10 @@ rule figure:
         mem_mb=1000,
         runtime=10,
     params:
-        dataset=config["dataset"],
-        events=[config["monitoring"]["backtest"]["known_change"]],
+        # Also the report's caption's words (workflow/report/figure.rst).
+        dataset=DATASET_WORDS,
+        events=[KNOWN_CHANGE],
         lead_bands=lookup(dpath="forecasts/lead_bands", within=config),
         counts=COUNT_TITLES,
-        # For the report's caption (workflow/report/figure.rst), not the script.
-        caption_words=CAPTION_WORDS,
     script:
         "../scripts/figure_{wildcards.figure}.py"

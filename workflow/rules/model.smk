@@ -65,9 +65,7 @@ rule backtest:
         publication=PUBLICATION,
         forecasts=config["forecasts"],
         backtest=lookup(dpath="evaluation/backtest", within=config),
-        live_error_window_days=lookup(
-            dpath="monitoring/live_error/window_days", within=config
-        ),
+        window_days=lookup(dpath="monitoring/live_error/window_days", within=config),
     script:
         "../scripts/backtest.py"
 
@@ -148,7 +146,7 @@ rule model_card:
         mem_mb=400,
         runtime=5,
     params:
-        dataset=lookup(dpath="dataset", within=config),
+        dataset=DATASET_WORDS,
         counts=COUNT_TITLES,
         counter_issues=config["sources"][COUNTS].get("issues", ""),
     script:

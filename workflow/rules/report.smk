@@ -28,11 +28,10 @@ rule results_index:
         mem_mb=300,
         runtime=5,
     params:
-        title=lookup(dpath="dataset/title", within=config),
         sources=lookup(dpath="sources", within=config),
         tables=TABLES,
         counter_issues=config["sources"][COUNTS].get("issues", ""),
-        caption_words=CAPTION_WORDS,
+        dataset=DATASET_WORDS,
     script:
         "../scripts/results_index.py"
 

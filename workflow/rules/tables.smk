@@ -93,10 +93,7 @@ rule datapackage:
     params:
         tables=TABLES,
         words=table_words(config),
-        sources={
-            name: {"description": source["description"], "url": source["url"]}
-            for name, source in config["sources"].items()
-        },
+        sources=SOURCE_DESCRIPTIONS,
         errors_shown=config["validation"]["errors_shown"],
     script:
         "../scripts/datapackage.py"

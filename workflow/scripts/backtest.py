@@ -47,9 +47,7 @@ trained = pd.DataFrame(
 )
 by_fold = trained.merge(fold_scores(forecasts), on="origin")
 month_ends = pd.date_range(forecasts["date"].min(), forecasts["date"].max(), freq="ME")
-months = timeline(
-    forecasts.rename(columns={"model": "forecast"}), month_ends, params.live_error_window_days
-)
+months = timeline(forecasts.rename(columns={"model": "forecast"}), month_ends, params.window_days)
 
 rounded = ["mean_actual", "bias", "mae", "rmse", "r2"]
 write_text(snakemake.output.folds, csv_text(rounded_columns(by_fold, rounded)))

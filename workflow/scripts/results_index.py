@@ -23,12 +23,12 @@ figures = [
     Figure(
         name=Path(png).stem,
         path=Path(png).relative_to(results_dir).as_posix(),
-        caption=caption_line(Path(caption).read_text(encoding="utf-8"), params.caption_words),
+        caption=caption_line(Path(caption).read_text(encoding="utf-8"), params.dataset),
     )
     for png, caption in zip(inputs.figures, inputs.captions, strict=True)
 ]
 results = Results(
-    title=params.title,
+    title=params.dataset["title"],
     sources=params.sources,
     accepted={Path(path).stem: read_json(path) for path in inputs.accepted},
     coverage=Coverage.from_dict(read_json(inputs.coverage)).describe(),
