@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 import yaml
 from support.data import (
+    COUNTS_DATE_FORMAT,
     COUNTS_DAYS,
     COUNTS_START,
     FREMONT_2019_TO_2023_HEADER,
@@ -373,9 +374,10 @@ def without_days(first: date, last: date):
     """Counts without the days first..last (a block deleted upstream, or history cut off)."""
 
     def mutate(header, rows):
-        days = {row[0][:10] for row in rows}
-        gone = {day for day in days if first <= datetime.strptime(day, "%m/%d/%Y").date() <= last}
-        return header, [row for row in rows if row[0][:10] not in gone]
+        def day(row: list[str]) -> date:
+            return datetime.strptime(row[0], COUNTS_DATE_FORMAT).date()
+
+        return header, [row for row in rows if not first <= day(row) <= last]
 
     return mutate
 
