@@ -10,6 +10,7 @@ loopback upstream; the pipeline runs on the small fixture data.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,6 @@ from support.act import ActRun, Forge
 from support.data import COUNTS_DAYS, COUNTS_START, counts_fixture, fremont_rows, fremont_text
 from support.github_api import GitHubAPI
 from support.upstream import Upstream
-from support.workflow import configure_fork, copy_repository
 
 pytestmark = [
     pytest.mark.workflow,
@@ -44,14 +44,7 @@ def first_push(tmp_path_factory, upstream: Upstream) -> tuple[Forge, ActRun, str
     """A fork's first push to main (sources pointed at its upstream), run by pipeline.yml:
     the forge, the run, the commit pushed and the issues the run left on GitHub."""
     root = tmp_path_factory.mktemp("fork")
-    forge = Forge(root / "forge")
-    forge.write_git_config()
-    seed = copy_repository(root / "seed")
-    configure_fork(seed, upstream.urls)
-    forge.git(seed, "init", "--quiet", "--initial-branch", "main")
-    forge.git(seed, "add", "--all")
-    forge.git(seed, "commit", "--quiet", "--message", "Fork: sources and model for our data")
-    forge.create(seed)
+    forge = Forge.of_a_fork(root, upstream.urls, "Fork: sources and model for our data")
     checkout = forge.clone(root / "checkout")
     with github_api.github_api() as github:  # the tests' `github` is one per test
         point_at(forge, github)
@@ -197,6 +190,63 @@ def test_push_editing_one_figure_reruns_it_and_the_index_then_an_unrelated_push_
     assert forge.log() == ["Developer|Document", *before]
 
 
+def trees(count: int):
+    """An edit of the fork's config: the model's boosting iterations."""
+
+    def edit(checkout: Path) -> None:
+        config = checkout / "config/config.yaml"
+        text = re.sub(r"max_iter: \d+", f"max_iter: {count}", config.read_text(), count=1)
+        config.write_text(text)
+
+    return edit
+
+
+def test_a_worse_candidate_is_held_back_with_one_issue_commented_once_and_closed_when_earned(
+    forge: Forge, tmp_path: Path, github: GitHubAPI
+):
+    """A push that makes the model worse keeps the published model and opens one issue for
+    the model owner; a second worse candidate is one comment on it; the push that restores
+    the settings makes the published model again, which is promoted, and closes the issue."""
+    published_model = forge.git(forge.origin, "rev-parse", "main:results/model/model.skops").stdout
+
+    def push(edit, name: str, message: str) -> ActRun:
+        checkout = person_pushes(forge, tmp_path / name, edit, message)
+        return succeeded(forge.act("push", checkout, "pipeline.yml", PUSH_TO_MAIN), RESULTS_JOB)
+
+    push(trees(1), "one", "One tree")
+    promotion = json.loads(
+        forge.git(forge.origin, "show", "main:results/model/promotion.json").stdout
+    )
+    assert promotion["promoted"] is False
+    assert (
+        forge.git(forge.origin, "rev-parse", "main:results/model/model.skops").stdout
+        == published_model
+    )
+    issue = alert_issues(github.issues(REPO))["alert: held-back candidate"]
+    assert issue.title == "The retrained model was held back: the published model keeps serving"
+    assert promotion["why"] in issue.body and "**Threshold:**" in issue.body
+    assert {"role: model owner", "role: model risk"} <= set(issue.labels)
+    assert f"/blob/{forge.head()}/results/model/promotion.json" in issue.body
+
+    push(trees(2), "two", "Two trees")
+    held_back = [i for i in github.issues(REPO) if "alert: held-back candidate" in i.labels]
+    assert [i.number for i in held_back] == [issue.number]  # never a second issue
+    assert [comment.body.split("**")[1] for comment in held_back[0].comments] == ["New evidence."]
+
+    push(trees(40), "restored", "Back to 40 trees")
+    promotion = json.loads(
+        forge.git(forge.origin, "show", "main:results/model/promotion.json").stdout
+    )
+    assert promotion["promoted"] is True
+    closed = alert_issues(github.issues(REPO), state="closed")["alert: held-back candidate"]
+    assert closed.number == issue.number and len(closed.comments) == 2
+    assert closed.comments[-1].body.startswith("**Recovered.**")
+    assert (
+        forge.git(forge.origin, "rev-parse", "main:results/model/model.skops").stdout
+        == published_model
+    )
+
+
 def test_push_to_another_branch_skips_the_results_job(forge: Forge, tmp_path: Path):
     before = forge.log()
     edit = append("workflow/scripts/figure_drift.py", "\n# idea\n")
@@ -248,8 +298,8 @@ def test_an_invalid_refresh_opens_an_issue_naming_the_row_and_new_rows_close_it(
     forge: Forge, tmp_path: Path, upstream: Upstream, github: GitHubAPI
 ):
     """A refresh whose counts break a constraint publishes nothing and opens one issue that
-    names the row and field; the next refresh, with valid counts and 14 more days, commits
-    once, says in its message how many rows came, and closes the issue."""
+    names the row and field; the next refresh, with valid counts and a month more, commits
+    once, says in its message which days came, and closes the issue."""
     before, published = forge.log(), forge.head()
     rows = fremont_rows(COUNTS_START, COUNTS_DAYS)
     rows[100][1:] = ["-3", "0", "-3"]
@@ -271,7 +321,7 @@ def test_an_invalid_refresh_opens_an_issue_naming_the_row_and_new_rows_close_it(
     assert failure.title == "The results run failed: nothing was published"
     assert row_and_field in failure.body and "role: data engineer" in failure.labels
 
-    upstream.serve(counts=counts_fixture(COUNTS_DAYS + 14))
+    upstream.serve(counts=counts_fixture(COUNTS_DAYS + 30))
     run = succeeded(
         forge.act("schedule", checkout, "refresh.yml", PUSH_TO_MAIN), CHECK_JOB, RESULTS_JOB
     )
@@ -285,7 +335,8 @@ def test_an_invalid_refresh_opens_an_issue_naming_the_row_and_new_rows_close_it(
     message = commit_message(forge)
     assert message.startswith(f"Update results: new data for fremont_bridge ({sha[:12]})\n")
     assert f"fremont_bridge: sha256 {sha}" in message and "seatac_weather" not in message
-    assert "fremont_bridge (hourly_counts): 336 rows added (" in message  # 14 days of hours
+    added = "fremont_bridge (hourly_counts): 720 rows added (2021-07-01 to 2021-07-30)"
+    assert f"{added}, 0 changed, 0 removed" in message
     assert forge.log()[1:] == before  # exactly one new commit
     assert f"new data for `fremont_bridge`: sha256 `{sha[:12]}`" in run.summary(RESULTS_JOB)
     issues = github.issues(REPO)

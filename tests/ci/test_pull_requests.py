@@ -29,7 +29,6 @@ from support import act, github_api, github_events
 from support.act import ActRun, Forge
 from support.github_api import COMMENT_ON_PULL_REQUESTS, READ_ONLY, GitHubAPI, User
 from support.upstream import Upstream
-from support.workflow import configure_fork, copy_repository
 
 from ci.comment import MARKER
 from ci.handover import Preview, encode
@@ -83,14 +82,7 @@ def published(tmp_path_factory, upstream: Upstream) -> Forge:
     results job also tells people through GitHub's API: a stand-in of its own here, and a
     token with the results job's permissions whose value the forge's git accepts)."""
     root = tmp_path_factory.mktemp("base")
-    forge = Forge(root / "forge")
-    forge.write_git_config()
-    seed = copy_repository(root / "seed")
-    configure_fork(seed, upstream.urls)
-    forge.git(seed, "init", "--quiet", "--initial-branch", "main")
-    forge.git(seed, "add", "--all")
-    forge.git(seed, "commit", "--quiet", "--message", "Sources and model for our data")
-    forge.create(seed)
+    forge = Forge.of_a_fork(root, upstream.urls, "Sources and model for our data")
     with github_api.github_api() as github:
         github.add_repository(act.OWNER, act.NAME)
         results = {"contents": "write", "issues": "write", "actions": "write"}

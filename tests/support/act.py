@@ -39,7 +39,7 @@ from pathlib import Path
 
 import yaml
 
-from support.workflow import REPOSITORY
+from support.workflow import REPOSITORY, configure_fork, copy_repository
 
 ACT = Path(sys.executable).parent / "act"
 WORKFLOWS = REPOSITORY / ".github/workflows"
@@ -177,6 +177,19 @@ class Forge:
     @property
     def url(self) -> str:
         return f"https://github.com/{OWNER}/{NAME}.git"
+
+    @classmethod
+    def of_a_fork(cls, root: Path, urls: dict[str, str], message: str) -> Forge:
+        """A forge at `root / "forge"` whose main is one commit: a copy of this repository
+        configured as a fork whose sources are `urls` (support.workflow.configure_fork)."""
+        forge = cls(root / "forge")
+        forge.write_git_config()
+        seed = copy_repository(root / "seed")
+        configure_fork(seed, urls)
+        forge.git(seed, "init", "--quiet", "--initial-branch", "main")
+        forge.git(seed, "add", "--all")
+        forge.git(seed, "commit", "--quiet", "--message", message)
+        return forge.create(seed)
 
     def create(self, seed: Path) -> Forge:
         """The origin, cloned bare from `seed` (a repository with commits on main)."""
