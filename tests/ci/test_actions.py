@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from support import act, github_api
-from support.act import ActRun, Forge
+from support.act import ActRun, Forge, append
 from support.data import COUNTS_DAYS, COUNTS_START, counts_fixture, fremont_rows, fremont_text
 from support.github_api import GitHubAPI
 from support.upstream import Upstream
@@ -81,14 +81,6 @@ def person_pushes(forge: Forge, workdir: Path, edit, message: str, branch: str =
     forge.git(checkout, "commit", "--quiet", "--all", "--message", message)
     forge.git(checkout, "push", "--quiet", "origin", f"HEAD:{branch}")
     return checkout
-
-
-def append(path: str, text: str):
-    def edit(checkout: Path) -> None:
-        target = checkout / path
-        target.write_text(target.read_text() + text)
-
-    return edit
 
 
 def commit_message(forge: Forge, ref: str = "main") -> str:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 from support import act, github_api, github_events
-from support.act import ActRun, Forge
+from support.act import ActRun, Forge, append
 from support.github_api import COMMENT_ON_PULL_REQUESTS, READ_ONLY, GitHubAPI, User
 from support.upstream import Upstream
 
@@ -161,14 +161,6 @@ def replace(path: str, old: str, new: str):
         text = target.read_text()
         assert old in text, f"{old!r} is not in {path}"
         target.write_text(text.replace(old, new))
-
-    return edit
-
-
-def append(path: str, text: str):
-    def edit(checkout: Path) -> None:
-        target = checkout / path
-        target.write_text(target.read_text() + text)
 
     return edit
 

@@ -321,3 +321,13 @@ class Forge:
         if completed.stderr:
             records.append({"msg": completed.stderr, "raw_output": True})
         return ActRun(completed.returncode, records, time.perf_counter() - started, self.run_id)
+
+
+def append(path: str, text: str):
+    """An edit a person makes in their checkout: `text` added at the end of `path`."""
+
+    def edit(checkout: Path) -> None:
+        target = checkout / path
+        target.write_text(target.read_text() + text)
+
+    return edit

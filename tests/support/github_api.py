@@ -1785,11 +1785,15 @@ def _remove_label(call: _Call) -> Response:
     return Response(200, labels)
 
 
-def _run(call: _Call, repository: Repository) -> WorkflowRun:
-    found = repository.runs.get(int(call.param("run_id")))
-    if found is None:
+def _found(value):
+    """`value`, or GitHub's 404 for what the path names and does not exist."""
+    if value is None:
         raise Reply(404, "Not Found")
-    return found
+    return value
+
+
+def _run(call: _Call, repository: Repository) -> WorkflowRun:
+    return _found(repository.runs.get(int(call.param("run_id"))))
 
 
 @handles("actions/get-workflow-run")
@@ -1814,10 +1818,7 @@ def _download_run_logs(call: _Call) -> Response:
 
 
 def _workflow(call: _Call, repository: Repository) -> Workflow:
-    found = repository.workflow(call.param("workflow_id"))
-    if found is None:
-        raise Reply(404, "Not Found")
-    return found
+    return _found(repository.workflow(call.param("workflow_id")))
 
 
 @handles("actions/get-workflow")
