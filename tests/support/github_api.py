@@ -1507,8 +1507,8 @@ class _Call:
             )
             raise Reply(501, f"{detail} is not implemented here")
 
-    def page(self, items: list, path: str) -> Response:
-        """One page of `items`, with GitHub's Link header."""
+    def page(self, items: list, path: str, render) -> Response:
+        """One page of `items`, each rendered as GitHub shows it, with GitHub's Link header."""
         per_page = max(1, min(int(self.query.get("per_page") or 30), 100))
         number = max(1, int(self.query.get("page") or 1))
         last = max(1, -(-len(items) // per_page))
@@ -1525,7 +1525,7 @@ class _Call:
                 f'<{self.api}{path}?{urlencode({**kept, "page": page})}>; rel="{rel}"'
                 for rel, page in links.items()
             )
-        return Response(200, chosen, headers)
+        return Response(200, [render(item) for item in chosen], headers)
 
     def labels_from(self, repository: Repository, given: list) -> list[str]:
         names = [item if isinstance(item, str) else item["name"] for item in given]
@@ -1592,9 +1592,8 @@ def _list_issues(call: _Call) -> Response:
         ),
     }[query["sort"]]
     found.sort(key=key, reverse=query["direction"] == "desc")
-    response = call.page(found, f"/repos/{repository.full_name}/issues")
-    response.body = [render_issue(call.api, repository, issue) for issue in response.body]
-    return response
+    path = f"/repos/{repository.full_name}/issues"
+    return call.page(found, path, lambda issue: render_issue(call.api, repository, issue))
 
 
 @handles("issues/create")
@@ -1666,9 +1665,8 @@ def _list_comments(call: _Call) -> Response:
         ),
         key=lambda comment: comment.id,
     )
-    response = call.page(found, f"/repos/{repository.full_name}/issues/{issue.number}/comments")
-    response.body = [render_comment(call.api, repository, c) for c in response.body]
-    return response
+    path = f"/repos/{repository.full_name}/issues/{issue.number}/comments"
+    return call.page(found, path, lambda comment: render_comment(call.api, repository, comment))
 
 
 @handles("issues/create-comment")
@@ -1713,9 +1711,8 @@ def _list_labels(call: _Call) -> Response:
     repository = call.repository()
     call.allow(repository, write=False)
     found = sorted(repository.labels.values(), key=lambda label: label.name.lower())
-    response = call.page(found, f"/repos/{repository.full_name}/labels")
-    response.body = [render_label(call.api, repository, label) for label in response.body]
-    return response
+    path = f"/repos/{repository.full_name}/labels"
+    return call.page(found, path, lambda label: render_label(call.api, repository, label))
 
 
 @handles("issues/create-label")
@@ -1753,9 +1750,7 @@ def _list_issue_labels(call: _Call) -> Response:
     call.allow(repository, write=False, issue=issue)
     found = [repository.label(name) for name in issue.labels]
     path = f"/repos/{repository.full_name}/issues/{issue.number}/labels"
-    response = call.page(found, path)
-    response.body = [render_label(call.api, repository, label) for label in response.body]
-    return response
+    return call.page(found, path, lambda label: render_label(call.api, repository, label))
 
 
 @handles("issues/add-labels")
